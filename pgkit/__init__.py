@@ -1,0 +1,1 @@
+"""pgkit: composable policy-gradient RL in JAX."""

@@ -1,0 +1,5 @@
+"""Loss transforms: ``apply(terms, duals) -> (loss, metrics)``, summed by ``chain``."""
+from pgkit.losses.base import LossTerms, LossTransform, chain, dual, require
+from pgkit.losses.policy_gradient import clipped_surrogate, reinforce, surrogate
+from pgkit.losses.regularizers import entropy_bonus, kl_penalty
+from pgkit.losses.value import value_loss

@@ -1,0 +1,6 @@
+"""Networks: policies returning distrax distributions, and critics."""
+from pgkit.networks.critics import Critic, value_critic
+from pgkit.networks.distributions import TanhNormal
+from pgkit.networks.mlp import MLP
+from pgkit.networks.policies import (Policy, categorical_policy, gaussian_policy,
+                                     tanh_gaussian_policy)

@@ -1,0 +1,30 @@
+"""A plain multilayer perceptron in flax.linen."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import flax.linen as nn
+import jax
+
+ACTIVATIONS: dict[str, Callable] = {"swish": nn.swish, "tanh": nn.tanh, "relu": nn.relu,
+                                    "elu": nn.elu}
+
+
+class MLP(nn.Module):
+  """Dense layers with an activation between them; the last layer is linear."""
+
+  sizes: Sequence[int]
+  activation: str = "swish"
+  final_scale: float = 1.0
+
+  @nn.compact
+  def __call__(self, x: jax.Array) -> jax.Array:
+    act = ACTIVATIONS[self.activation]
+    for i, size in enumerate(self.sizes):
+      last = i == len(self.sizes) - 1
+      init = nn.initializers.variance_scaling(self.final_scale if last else 1.0, "fan_in",
+                                              "uniform")
+      x = nn.Dense(size, kernel_init=init)(x)
+      if not last:
+        x = act(x)
+    return x

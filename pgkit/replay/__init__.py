@@ -1,0 +1,1 @@
+"""pgkit.replay."""
