@@ -149,12 +149,26 @@ def make_on_policy(config, env, policy, critic, factory):
         env_state=envs.reset(env, k_env, config.num_envs),
         key=key, iteration=jnp.zeros((), jnp.int32))
 
+  def collect(state: TrainState, k_reset, k_unroll):
+    """``config.unrolls`` unrolls, stacked along the batch axis: Transition ``[T, B·U]``."""
+    fresh = envs.fresh_states(env, k_reset, config.num_envs)
+
+    def one(env_state, k):
+      env_state, traj, episodes = envs.unroll(
+          env, policy, state.policy_params, state.obs_stats, env_state, k,
+          config.unroll_length, config.episode_length, fresh)
+      return env_state, (traj, episodes)
+
+    env_state, (traj, episodes) = jax.lax.scan(one, state.env_state,
+                                               jax.random.split(k_unroll, config.unrolls))
+    traj = jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1).reshape(
+        (x.shape[1], x.shape[0] * x.shape[2]) + x.shape[3:]), traj)
+    return env_state, traj, jax.tree.map(jnp.sum, episodes)
+
   def step(state: TrainState, hp):
     algo = algorithm(hp)
-    key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
-    env_state, traj, episodes = envs.unroll(
-        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
-        config.unroll_length, config.episode_length)
+    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
+    env_state, traj, episodes = collect(state, k_reset, k_unroll)
     obs = envs.normalize(state.obs_stats, traj.observation)
     value = critic.apply(state.critic_params, obs)
     next_value = critic.apply(state.critic_params,
