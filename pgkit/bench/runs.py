@@ -6,6 +6,7 @@ the first evaluation that reaches ``stop_at`` (time to threshold).
 """
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import time
@@ -69,7 +70,7 @@ def run_pgkit(config: Config, hp: HParams, seed: int, eval_every: int,
   num_chunks = math.ceil(config.num_iterations / chunk)
   hp = jax.tree.map(jax.numpy.asarray, hp)
 
-  @jax.jit
+  @functools.partial(jax.jit, donate_argnums=0)
   def run_chunk(state, hp):
     return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)[0]
 
@@ -102,7 +103,6 @@ def run_brax(env_name: str, backend: str, settings: dict, num_timesteps: int, se
   from brax import envs as brax_envs
   from brax.training.agents.ppo import networks as ppo_networks
   from brax.training.agents.ppo import train as ppo
-  import functools
 
   from pgkit.bench import brax_compat
   from pgkit.bench.settings import POLICY_HIDDEN, VALUE_HIDDEN

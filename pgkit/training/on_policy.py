@@ -88,14 +88,15 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     params, opt_state, stopped = carry
 
     def loss_fn(p):
-      return algo.policy_loss.apply(policy_terms(policy, algo, p, old_params, mb), dual_values)
+      terms = policy_terms(policy, algo, p, old_params, mb)
+      loss, metrics = algo.policy_loss.apply(terms, dual_values)
+      return loss, (metrics, jnp.mean(terms.kl))
 
     def kl_fn(p):
       old = policy.apply(old_params, mb.observation)
       return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
 
-    (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    kl = kl_fn(params)
+    (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     stopped = stopped | (kl > algo.target_kl)
     updates, new_opt_state = algo.policy_optimizer.update(
         grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
