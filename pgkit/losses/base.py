@@ -55,7 +55,7 @@ class LossTransform(NamedTuple):
 
 def require(terms: LossTerms, name: str, *names: str) -> None:
   """Raises a ValueError naming the missing ``LossTerms`` fields a transform needs."""
-  missing = [n for n in (name,) + names if getattr(terms, n) is None]
+  missing = [n for n in names if getattr(terms, n) is None]
   if missing:
     raise ValueError(f"{name!r} loss transform needs LossTerms fields {missing}, which are None")
 
