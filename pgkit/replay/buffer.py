@@ -1,8 +1,9 @@
 """A JAX-native, fixed-capacity FIFO replay buffer of fixed-length sequences.
 
 The buffer is a ring over ``capacity`` slots. Each slot holds one *item*, a pytree shaped like
-the ``example`` given to :func:`init` (for MPO, a ``Sequence`` of ``T`` consecutive transitions
-with their behaviour log-probs, the input of Retrace). All storage is allocated once by
+the ``example`` given to :func:`init` (for MPO, an ``envs.Transition`` of ``T`` consecutive
+steps of one environment, behaviour log-probs and the true next observation included: the input
+of Retrace). All storage is allocated once by
 :func:`init`; :func:`insert` and :func:`sample` are pure functions of a NamedTuple state with
 static shapes, so they run under ``jax.jit``, ``jax.vmap`` (one buffer per seed or
 hyperparameter setting) and inside ``lax.scan``.
@@ -21,32 +22,6 @@ import jax.numpy as jnp
 import numpy as np
 
 Array = jax.Array
-
-
-class Sequence(NamedTuple):
-  """``T`` consecutive transitions of one environment, the item MPO stores (shapes ``[T, ...]``).
-
-  ``next_observation`` is stored next to ``observation`` because with Brax's auto-reset the
-  observation after a truncated episode is not the next row's observation; Retrace needs the
-  true successor state to bootstrap across a time-limit truncation.
-
-  Attributes:
-    observation: s_t, ``[T, obs]``.
-    action: a_t ~ b(·|s_t), ``[T, act]``.
-    reward: r_t, ``[T]``.
-    discount: 1 − terminated_t, ``[T]`` (γ is applied by the learner).
-    truncation: 1 where the episode was cut by a time limit after step t, ``[T]``.
-    next_observation: s'_t, ``[T, obs]``.
-    behaviour_log_prob: log b(a_t|s_t) of the policy that acted, ``[T]``.
-  """
-
-  observation: Array
-  action: Array
-  reward: Array
-  discount: Array
-  truncation: Array
-  next_observation: Array
-  behaviour_log_prob: Array
 
 
 class ReplayState(NamedTuple):

@@ -3,11 +3,23 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from typing import NamedTuple
+
 from pgkit import replay
 
 
+class Sequence(NamedTuple):   # the fields of envs.Transition, [T, ...]
+  observation: jax.Array
+  action: jax.Array
+  reward: jax.Array
+  termination: jax.Array
+  truncation: jax.Array
+  next_observation: jax.Array
+  behaviour_log_prob: jax.Array
+
+
 def _example(t=3):
-  return replay.Sequence(jnp.zeros((t, 4)), jnp.zeros((t, 1)), jnp.zeros(t), jnp.zeros(t),
+  return Sequence(jnp.zeros((t, 4)), jnp.zeros((t, 1)), jnp.zeros(t), jnp.zeros(t),
                          jnp.zeros(t), jnp.zeros((t, 4)), jnp.zeros(t))
 
 
@@ -57,7 +69,7 @@ def test_jit_vmap_scan_stable():
 
 def test_bytes_per_transition():
   state = replay.init(_example(t=8), 16)
-  # obs 4 + action 1 + reward + discount + truncation + next_obs 4 + log-prob = 13 float32.
+  # obs 4 + action 1 + reward + termination + truncation + next_obs 4 + log-prob = 13 float32.
   assert replay.bytes_per_item(state) == 8 * 13 * 4
   assert replay.bytes_per_transition(state, 8) == 52.0
   assert replay.bytes_per_transition(_example(t=8), 8) == 52.0
