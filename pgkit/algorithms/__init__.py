@@ -11,6 +11,7 @@ from pgkit.algorithms.off_policy import OffPolicy
 from pgkit.algorithms.ppo_clip import ppo_clip
 from pgkit.algorithms.ppo_kl import ppo_kl
 from pgkit.algorithms.reinforce import reinforce
+from pgkit.algorithms.vmpo import vmpo
 
 ALGORITHMS = {
     "reinforce": reinforce,
@@ -18,6 +19,7 @@ ALGORITHMS = {
     "is_pg": is_pg,
     "ppo_kl": ppo_kl,
     "ppo_clip": ppo_clip,
+    "vmpo": vmpo,
 }
 
 # Off-policy assemblies ``factory(config, hp) -> OffPolicy``, run by ``training.off_policy``.
