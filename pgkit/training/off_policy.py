@@ -133,8 +133,9 @@ def make_off_policy(config, env, policy, q_critic, factory):
     updates, opt_state = algo.policy_optimizer.update(grads, ln.policy_opt_state,
                                                       ln.policy_params)
     dual_state = algo.duals.update(ln.dual_state, **metrics)
-    return (optax.apply_updates(ln.policy_params, updates), opt_state, dual_state, r_state,
-            dict(metrics, **e_metrics))
+    params = optax.apply_updates(ln.policy_params, updates)
+    kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, obs)))
+    return params, opt_state, dual_state, r_state, dict(metrics, **e_metrics, kl=kl)
 
   def update_targets(hp, ln: Learner):
     steps = ln.learner_steps + 1
@@ -166,7 +167,7 @@ def make_off_policy(config, env, policy, q_critic, factory):
     algo = factory(config, hp)
     key, k_unroll, k_learn = jax.random.split(state.key, 3)
     env_state, traj, episodes = envs.unroll(
-        env, policy.apply, state.policy_params, state.obs_stats, state.env_state, k_unroll,
+        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
         config.unroll_length, config.episode_length)
     buffer = replay.insert(state.replay, jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1), traj))
     obs_stats = state.obs_stats
