@@ -17,6 +17,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from pgkit import _checks
 from pgkit.losses.base import LossTerms, LossTransform, require
 from pgkit.losses.base import dual as _dual
 
@@ -53,6 +54,8 @@ def lagrangian_kl(dual: str = "alpha_mean", term: str = "kl_mean",
   ``update(state, **metrics)``. With ``epsilon`` the metric ``{term}_violation = KL − ε`` is
   added (ε does not change θ's gradient).
   """
+  if epsilon is not None:
+    _checks.positive("epsilon", epsilon)
 
   def apply(terms: LossTerms, duals):
     require(terms, "lagrangian_kl", term)

@@ -117,3 +117,23 @@ def test_mstep_gradient_semantics():
   assert any(np.any(v != 0) for v in jax.tree_util.tree_leaves(g_params))
   g_w = jax.grad(lambda w: _loss_fn(policy, obs, old, actions, w)(params, dv)[0])(weights)
   assert np.all(g_w == 0)
+
+
+def test_jit_vmap_traced_epsilon_and_bad_epsilon():
+  kl = jnp.abs(jax.random.normal(jax.random.PRNGKey(0), (8,)))
+  lp = -kl
+  w = jnp.ones(8) / 8
+
+  def loss(eps, alpha):
+    t = losses.chain(losses.weighted_log_likelihood(),
+                     losses.lagrangian_kl("alpha_mean", "kl_mean", eps))
+    return t.apply(LossTerms(log_prob=lp, weight=w, kl_mean=kl),
+                   {"alpha_mean": alpha, "unused": 1.0})
+
+  out, metrics = jax.jit(jax.vmap(loss))(jnp.array([0.1, 0.2]), jnp.array([1.0, 2.0]))
+  np.testing.assert_allclose(out, -jnp.mean(lp) + jnp.array([1.0, 2.0]) * jnp.mean(kl), rtol=1e-5)
+  np.testing.assert_allclose(metrics["kl_mean_violation"], jnp.mean(kl) - jnp.array([0.1, 0.2]),
+                             rtol=1e-5)
+  for bad in (0.0, -1.0):
+    with pytest.raises(ValueError, match="epsilon"):
+      losses.lagrangian_kl("alpha_mean", "kl_mean", bad)
