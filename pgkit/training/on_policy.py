@@ -106,14 +106,14 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
 
     def loss_fn(p):
       terms = policy_terms(policy, algo, p, old_params, mb, weight)
-      return algo.policy_loss.apply(terms, dual_values)
+      loss, metrics = algo.policy_loss.apply(terms, dual_values)
+      return loss, (metrics, jnp.mean(terms.kl))
 
     def kl_fn(p):
       old = policy.apply(old_params, mb.observation)
       return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
 
-    (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    kl = kl_fn(params)
+    (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     stopped = stopped | (kl > algo.target_kl)
     updates, new_opt_state = algo.policy_optimizer.update(
         grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
@@ -172,12 +172,26 @@ def make_on_policy(config, env, policy, critic, factory):
         key=key, iteration=jnp.zeros((), jnp.int32),
         reweighter_state=() if algo.reweighter is None else algo.reweighter.init())
 
+  def collect(state: TrainState, k_reset, k_unroll):
+    """``config.unrolls`` unrolls, stacked along the batch axis: Transition ``[T, B·U]``."""
+    fresh = envs.fresh_states(env, k_reset, config.num_envs)
+
+    def one(env_state, k):
+      env_state, traj, episodes = envs.unroll(
+          env, policy, state.policy_params, state.obs_stats, env_state, k,
+          config.unroll_length, config.episode_length, fresh)
+      return env_state, (traj, episodes)
+
+    env_state, (traj, episodes) = jax.lax.scan(one, state.env_state,
+                                               jax.random.split(k_unroll, config.unrolls))
+    traj = jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1).reshape(
+        (x.shape[1], x.shape[0] * x.shape[2]) + x.shape[3:]), traj)
+    return env_state, traj, jax.tree.map(jnp.sum, episodes)
+
   def step(state: TrainState, hp):
     algo = algorithm(hp)
-    key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
-    env_state, traj, episodes = envs.unroll(
-        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
-        config.unroll_length, config.episode_length)
+    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
+    env_state, traj, episodes = collect(state, k_reset, k_unroll)
     obs = envs.normalize(state.obs_stats, traj.observation)
     value = critic.apply(state.critic_params, obs)
     next_value = critic.apply(state.critic_params,
@@ -209,7 +223,8 @@ def make_on_policy(config, env, policy, critic, factory):
     if config.normalize_observations:
       obs_stats = envs.update_stats(obs_stats, traj.observation)
 
-    metrics = dict(policy_metrics, **critic_metrics, kl=kl, **{f"batch_{k}": v for k, v in stats.items()},
+    metrics = dict(policy_metrics, **critic_metrics, kl=kl,
+                   **{f"batch_{k}": v for k, v in stats.items()},
                    **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
                    advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward))
