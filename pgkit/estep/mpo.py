@@ -1,7 +1,7 @@
 """MPO's nonparametric E-step over sampled actions, and V-MPO's over top-k advantages.
 
-MPO (Abdolmaleki et al. 2018, "Maximum a Posteriori Policy Optimisation", arXiv:1806.06920,
-sec. 4.1): for each state ``s`` draw ``N`` actions from the (target) policy, evaluate
+MPO (Abdolmaleki et al. 2018, "Maximum a Posteriori Policy Optimisation", arXiv:1806.06920):
+for each state ``s`` draw ``N`` actions from the (target) policy, evaluate
 ``Q(s, a_j)`` and form the improved nonparametric policy
 
   q(a_j|s) = w_j(s) = softmax_j(Q(s, a_j) / η),
@@ -15,7 +15,7 @@ whose derivative is ``ε − mean_s KL(q_s‖π_old)``, so at the minimiser the 
 ``Σ_j w_j log(N w_j)`` averages to ε (when the constraint is active).
 
 V-MPO (Song et al. 2019, "V-MPO: On-Policy Maximum a Posteriori Policy Optimization for
-Discrete and Continuous Control", arXiv:1909.12238, sec. 4.1): over a batch of on-policy
+Discrete and Continuous Control", arXiv:1909.12238): over a batch of on-policy
 samples with advantages ``A``, keep the ``k = ⌊f·B⌋`` largest advantages and weight them by
 ``softmax(A/η)`` over that set (zero elsewhere); the temperature minimises
 

@@ -15,7 +15,7 @@ KL exactly whenever either the mean or the std is unchanged, and to second order
 θ = θ_old in general (the difference is ``KL_μ,d (σ_o,d²/σ_θ,d² − 1)``, third order). Bounding
 the two parts separately lets the mean move quickly while the covariance stays put, which is
 what prevents premature collapse of the policy's variance (Abdolmaleki et al. 2018, "Relative
-Entropy Regularized Policy Iteration", arXiv:1812.02256, sec. 4.2; "Maximum a Posteriori Policy
+Entropy Regularized Policy Iteration", arXiv:1812.02256; "Maximum a Posteriori Policy
 Optimisation", arXiv:1806.06920). A tanh-squashed Gaussian uses its pre-tanh Gaussian, as
 elsewhere in pgkit.
 """

@@ -9,8 +9,8 @@ with every α held constant (the two loss transforms below), and each α ≥ 0 a
 projected dual ascent ``α ← max(0, α + lr (KL − ε))`` through
 ``pgkit.duals.lagrange_multiplier(name, ε, lr, statistic=term)``, which reads the statistic the
 ``lagrangian_kl`` transform reports under the name ``term``.
-Abdolmaleki et al. 2018, "Maximum a Posteriori Policy Optimisation", arXiv:1806.06920, sec. 4.2;
-Song et al. 2019, "V-MPO", arXiv:1909.12238, sec. 4.2.
+Abdolmaleki et al. 2018, "Maximum a Posteriori Policy Optimisation", arXiv:1806.06920;
+Song et al. 2019, "V-MPO", arXiv:1909.12238.
 """
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ hyperparameter setting) and inside ``lax.scan``.
 
 Insertion writes a batch of ``B`` items at slots ``(next + i) mod capacity``, overwriting the
 oldest items once the buffer is full. Sampling draws slots uniformly with replacement from the
-``size`` filled ones, as in experience replay (Lin 1992; Mnih et al. 2015).
+``size`` filled ones, as in the experience replay of Mnih et al. 2013, "Playing Atari with Deep Reinforcement
+Learning", arXiv:1312.5602.
 """
 from __future__ import annotations
 

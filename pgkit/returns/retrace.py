@@ -16,7 +16,7 @@ backward recursion
 
 cut off with ``Q^ret_{t+n} := Q(s_{t+n}, a_{t+n})``. Munos et al. 2016, "Safe and Efficient
 Off-Policy Reinforcement Learning", arXiv:1606.02647; used by MPO (Abdolmaleki et al. 2018,
-"Maximum a Posteriori Policy Optimisation", arXiv:1806.06920, eq. 13) with Q and V from a
+"Maximum a Posteriori Policy Optimisation", arXiv:1806.06920) with Q and V from a
 target network. With ``κ ≡ 1`` and no ``n`` this equals ``rlax.retrace_continuous``.
 """
 from __future__ import annotations
