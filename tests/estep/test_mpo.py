@@ -138,3 +138,16 @@ def test_bad_inputs_name_the_parameter():
   with pytest.raises(ValueError, match="q_values"):
     r = estep.mpo(0.1, 4)
     r.update(r.init(), advantages=jnp.zeros((4, 3)))
+
+
+def test_reweighter_chains_with_dual_updaters():
+  from pgkit import duals
+  r = estep.mpo(EPS, N)
+  chained = duals.chain(r, duals.lagrange_multiplier("alpha_mean", 0.01, 1.0, 1.0, "kl_mean"))
+  assert chained.names == ("eta", "alpha_mean")
+  state = chained.update(chained.init(), q_values=_q(6), kl_mean=jnp.asarray(0.02), kl=0.0)
+  values = chained.values(state)
+  np.testing.assert_allclose(values["alpha_mean"], 1.01, rtol=1e-6)
+  assert values["eta"] != 1.0
+  with pytest.raises(ValueError, match="eta"):
+    duals.chain(r, estep.vmpo(0.5, EPS))
