@@ -26,3 +26,8 @@ ALGORITHMS = {
 OFF_POLICY_ALGORITHMS = {
     "mpo": mpo,
 }
+
+
+def algorithm_names() -> list[str]:
+  """Every registered algorithm, on- and off-policy."""
+  return sorted({**ALGORITHMS, **OFF_POLICY_ALGORITHMS})

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pgkit.algorithms import ALGORITHMS
+from pgkit.algorithms import algorithm_names
 from pgkit.training.config import validate_config, validate_hparams
 from pgkit.training.presets import preset
 from pgkit.training.trainer import make_trainer
@@ -51,10 +51,10 @@ def curve(algo: str, env: str, seeds: int, num_evals: int = 10):
 
 def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
               print_fn=print) -> str:
-  algos = algos or sorted(ALGORITHMS)
-  unknown = [a for a in algos if a not in ALGORITHMS]
+  algos = algos or algorithm_names()
+  unknown = [a for a in algos if a not in algorithm_names()]
   if unknown:
-    raise ValueError(f"algos must be among {sorted(ALGORITHMS)}, got {unknown}")
+    raise ValueError(f"algos must be among {algorithm_names()}, got {unknown}")
   os.makedirs(out, exist_ok=True)
   rows = ["| env | algo | backend | env steps | eval return (mean ± std over seeds) | "
           "initial | wall s (compile incl.) |", "|---|---|---|---|---|---|---|"]

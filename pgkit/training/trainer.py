@@ -13,7 +13,7 @@ from typing import Callable, NamedTuple
 import jax
 
 from pgkit import envs, networks
-from pgkit.algorithms import ALGORITHMS, OFF_POLICY_ALGORITHMS
+from pgkit.algorithms import ALGORITHMS, OFF_POLICY_ALGORITHMS, algorithm_names
 from pgkit.training.config import Config
 from pgkit.training.off_policy import make_off_policy
 from pgkit.training.on_policy import make_on_policy
@@ -40,9 +40,8 @@ def make_policy(config: Config, env) -> networks.Policy:
 
 
 def make_trainer(config: Config) -> Trainer:
-  known = {**ALGORITHMS, **OFF_POLICY_ALGORITHMS}
-  if config.algo not in known:
-    raise ValueError(f"algo must be one of {sorted(known)}, got {config.algo!r}")
+  if config.algo not in algorithm_names():
+    raise ValueError(f"algo must be one of {algorithm_names()}, got {config.algo!r}")
   env = envs.make_env(config.env, config.backend)
   policy = make_policy(config, env)
   if config.algo in OFF_POLICY_ALGORITHMS:
