@@ -1,1 +1,18 @@
-"""pgkit.algorithms."""
+"""Algorithms: short assemblies of losses, optimizers, duals and estimators.
+
+``ALGORITHMS`` maps a name to its factory ``factory(config, hp) -> OnPolicy``.
+"""
+from pgkit.algorithms.a2c import a2c
+from pgkit.algorithms.base import OnPolicy, gae_advantages, reward_to_go_advantages
+from pgkit.algorithms.is_pg import is_pg
+from pgkit.algorithms.ppo_clip import ppo_clip
+from pgkit.algorithms.ppo_kl import ppo_kl
+from pgkit.algorithms.reinforce import reinforce
+
+ALGORITHMS = {
+    "reinforce": reinforce,
+    "a2c": a2c,
+    "is_pg": is_pg,
+    "ppo_kl": ppo_kl,
+    "ppo_clip": ppo_clip,
+}

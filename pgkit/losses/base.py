@@ -53,11 +53,11 @@ class LossTransform(NamedTuple):
   apply: Callable[[LossTerms, Duals], tuple[Array, Metrics]]
 
 
-def require(terms: LossTerms, name: str, *names: str) -> None:
-  """Raises a ValueError naming the missing ``LossTerms`` fields a transform needs."""
-  missing = [n for n in (name,) + names if getattr(terms, n) is None]
+def require(terms: LossTerms, owner: str, *fields: str) -> None:
+  """Raises a ValueError naming the ``LossTerms`` fields the transform ``owner`` needs but lacks."""
+  missing = [n for n in fields if getattr(terms, n) is None]
   if missing:
-    raise ValueError(f"{name!r} loss transform needs LossTerms fields {missing}, which are None")
+    raise ValueError(f"{owner!r} loss transform needs LossTerms fields {missing}, which are None")
 
 
 def chain(*transforms: LossTransform) -> LossTransform:

@@ -34,18 +34,21 @@ def reinforce() -> LossTransform:
   return LossTransform(apply)
 
 
-def surrogate() -> LossTransform:
+def surrogate(max_ratio=None) -> LossTransform:
   """Importance-sampled surrogate ``L = −mean(ρ · A)``, ``ρ = π_θ(a|s) / μ(a|s)``.
 
   Its gradient at θ = θ_old is the on-policy policy gradient; away from θ_old it is the
   off-policy estimate of seed notes 000/001 (Schulman et al. 2015, "Trust Region Policy
   Optimization", arXiv:1502.05477, eq. 14). ``log_prob`` may already be a sum over a trajectory
   prefix (per-decision ratio) or a whole trajectory (full ratio); see ``pgkit.returns.importance``.
+  ``max_ratio`` truncates the ratio at c̄: ``min(ρ, c̄)`` (no gradient flows where it binds).
   """
 
   def apply(terms, duals):
     require(terms, "surrogate", "log_prob", "behaviour_log_prob", "advantage")
     ratio = _importance_ratio(terms)
+    if max_ratio is not None:
+      ratio = jnp.minimum(ratio, max_ratio)
     loss = -jnp.mean(ratio * sg(terms.advantage))
     return loss, {"surrogate_loss": loss, "ratio_mean": jnp.mean(sg(ratio))}
 

@@ -1,1 +1,4 @@
-"""pgkit.returns."""
+"""Return and advantage estimators, importance ratios."""
+from pgkit.returns.gae import gae, reward_to_go
+from pgkit.returns.importance import KINDS as IMPORTANCE_KINDS
+from pgkit.returns.importance import aggregate_log, importance_ratio

@@ -1,0 +1,67 @@
+"""What an on-policy algorithm is: a bundle of pieces the trainer runs, and helpers to build them.
+
+An algorithm factory ``name(config, hp) -> OnPolicy`` reads static options from ``config`` and
+float hyperparameters (possibly traced) from ``hp``, the way optax's ``alias.py`` builds
+optimizers from their hyperparameters.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, NamedTuple
+
+import jax
+import optax
+
+from pgkit import returns
+from pgkit.duals import DualUpdater
+from pgkit.duals import none as no_duals
+from pgkit.losses import LossTransform, value_loss
+
+# (reward_t, value_t, next_value_t, termination_t, truncation_t) -> advantage_t, all [T].
+AdvantageFn = Callable[..., jax.Array]
+
+
+class OnPolicy(NamedTuple):
+  """An on-policy algorithm: how to score actions, and how to update policy, critic and duals."""
+
+  policy_loss: LossTransform
+  policy_optimizer: optax.GradientTransformationExtraArgs
+  critic_loss: LossTransform
+  critic_optimizer: optax.GradientTransformation
+  advantages: AdvantageFn
+  epochs: int = 1  # static: passes over the batch per iteration
+  minibatches: int = 1  # static: minibatches per pass (split along the env axis)
+  duals: DualUpdater = no_duals()
+  importance: str = "per_step"  # how log-probs aggregate into the ratio (returns.importance)
+  target_kl: Any = math.inf  # stop the policy updates of an iteration once KL exceeds this
+  normalize_advantages: bool = True
+
+
+def gae_advantages(hp) -> AdvantageFn:
+  def fn(reward, value, next_value, termination, truncation):
+    return returns.gae(reward, value, next_value, termination, truncation, hp.discount,
+                       hp.gae_lambda)
+  return fn
+
+
+def reward_to_go_advantages(hp) -> AdvantageFn:
+  """``G_t − V(s_t)``: the REINFORCE-with-baseline advantage."""
+  def fn(reward, value, next_value, termination, truncation):
+    return returns.reward_to_go(reward, next_value, termination, truncation, hp.discount) - value
+  return fn
+
+
+def adam(config, hp, learning_rate, updates_per_iteration: int):
+  """Adam with global-norm clipping, and optax's linear decay when ``lr_schedule='linear'``."""
+  if config.lr_schedule == "linear":
+    total = config.num_iterations * updates_per_iteration
+    learning_rate = optax.linear_schedule(learning_rate, 0.0, total)
+  return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(learning_rate))
+
+
+def critic(config, hp):
+  """The critic's loss and optimizer, shared by every on-policy assembly."""
+  clip = hp.value_clip_epsilon if config.value_clipping else None
+  updates = config.critic_epochs * config.critic_minibatches
+  return dict(critic_loss=value_loss(1.0, clip),
+              critic_optimizer=adam(config, hp, hp.critic_learning_rate, updates))

@@ -1,0 +1,112 @@
+"""Acting: a pure ``lax.scan`` unroll of a policy over a batch of Brax environments.
+
+The batch auto-resets: an environment whose episode terminated (``done`` from Brax) or reached
+``episode_length`` steps (truncation) starts again from a fresh reset state. Reset states are
+drawn once per unroll with new keys, so episodes do not all restart from the same state, and the
+per-step reset costs only a ``where``. The observation an episode ended in is kept in
+``Transition.next_observation``, so GAE can bootstrap truncated episodes correctly.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from pgkit.envs.normalization import RunningStats, normalize
+
+Array = jax.Array
+
+
+class Transition(NamedTuple):
+  """One step of experience; arrays are ``[T, B, ...]`` after an unroll."""
+
+  observation: Array
+  action: Array
+  reward: Array
+  termination: Array
+  truncation: Array
+  next_observation: Array
+  behaviour_log_prob: Array
+
+
+class EnvState(NamedTuple):
+  """A batch of Brax states plus per-environment episode bookkeeping."""
+
+  brax: Any  # brax.envs.State, batched
+  steps: Array  # [B] steps taken in the current episode
+  episode_return: Array  # [B] undiscounted return of the current episode so far
+
+
+class EpisodeStats(NamedTuple):
+  """Episodes completed during an unroll (for progress reports)."""
+
+  count: Array
+  return_sum: Array
+
+
+def reset(env, key: Array, num_envs: int) -> EnvState:
+  state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
+  zeros = jnp.zeros(num_envs)
+  return EnvState(state, jnp.zeros(num_envs, jnp.int32), zeros)
+
+
+def step(env, state: EnvState, action: Array, fresh, episode_length: int):
+  """One batched step with auto-reset into ``fresh``; returns (state, reward, term, trunc, obs')."""
+  nxt = jax.vmap(env.step)(state.brax, action)
+  steps = state.steps + 1
+  termination = nxt.done
+  truncation = jnp.where(steps >= episode_length, 1.0 - termination, 0.0)
+  done = jnp.maximum(termination, truncation)
+  episode_return = state.episode_return + nxt.reward
+
+  def select(a, b):
+    mask = done.reshape(done.shape + (1,) * (a.ndim - 1)) > 0
+    return jnp.where(mask, a, b)
+
+  brax_state = jax.tree.map(select, fresh, nxt)
+  new = EnvState(brax_state, jnp.where(done > 0, 0, steps),
+                 jnp.where(done > 0, 0.0, episode_return))
+  stats = EpisodeStats(jnp.sum(done), jnp.sum(done * episode_return))
+  return new, nxt.reward, termination, truncation, nxt.obs, stats
+
+
+def unroll(env, policy_apply: Callable, params, obs_stats: RunningStats, state: EnvState,
+           key: Array, length: int, episode_length: int):
+  """Runs the stochastic policy for ``length`` steps: returns (state, Transition [T, B], stats)."""
+  reset_key, key = jax.random.split(key)
+  num_envs = state.steps.shape[0]
+  fresh = jax.vmap(env.reset)(jax.random.split(reset_key, num_envs))
+
+  def one_step(carry, step_key):
+    state, count, total = carry
+    obs = state.brax.obs
+    dist = policy_apply(params, normalize(obs_stats, obs))
+    action = dist.sample(seed=step_key)
+    log_prob = dist.log_prob(action)
+    state, reward, term, trunc, next_obs, ep = step(env, state, action, fresh, episode_length)
+    transition = Transition(obs, action, reward, term, trunc, next_obs, log_prob)
+    return (state, count + ep.count, total + ep.return_sum), transition
+
+  init = (state, jnp.zeros(()), jnp.zeros(()))
+  (state, count, total), traj = jax.lax.scan(one_step, init, jax.random.split(key, length))
+  return state, traj, EpisodeStats(count, total)
+
+
+def evaluate(env, policy_apply: Callable, params, obs_stats: RunningStats, key: Array,
+             num_envs: int, episode_length: int) -> Array:
+  """Mean undiscounted return of the deterministic policy (the distribution's mode) over
+  ``num_envs`` episodes of at most ``episode_length`` steps."""
+  state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
+
+  def one_step(carry, _):
+    state, alive, total = carry
+    action = policy_apply(params, normalize(obs_stats, state.obs)).mode()
+    state = jax.vmap(env.step)(state, action)
+    total = total + alive * state.reward
+    alive = alive * (1.0 - state.done)
+    return (state, alive, total), None
+
+  init = (state, jnp.ones(num_envs), jnp.zeros(num_envs))
+  (_, _, total), _ = jax.lax.scan(one_step, init, None, length=episode_length)
+  return jnp.mean(total)

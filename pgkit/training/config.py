@@ -1,0 +1,144 @@
+"""Configuration: static ``Config`` (sets shapes; closed over by jit) and traced ``HParams``.
+
+Anything that sets a shape or a code path is static (``Config``, a frozen dataclass, hashable).
+Every float hyperparameter lives in ``HParams`` (a NamedTuple of floats), which may hold traced
+arrays: ``jax.vmap(train, in_axes=(None, HParams(...)))`` sweeps them in one compiled call.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import NamedTuple
+
+import jax
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+  """Static configuration of a training run."""
+
+  algo: str = "ppo_clip"
+  env: str = "inverted_pendulum"
+  backend: str = "positional"
+  num_timesteps: int = 300_000
+  num_envs: int = 64
+  unroll_length: int = 64
+  episode_length: int = 1000
+  # Policy updates per iteration: epochs × minibatches (minibatches split the env axis).
+  epochs: int = 4
+  minibatches: int = 4
+  # Critic fitting per iteration, with its own optimizer.
+  critic_epochs: int = 4
+  critic_minibatches: int = 4
+  policy: str = "tanh_gaussian"  # tanh_gaussian | gaussian | categorical
+  policy_hidden: tuple[int, ...] = (64, 64)
+  critic_hidden: tuple[int, ...] = (64, 64)
+  activation: str = "tanh"
+  normalize_observations: bool = True
+  normalize_advantages: bool = True
+  lr_schedule: str = "constant"  # constant | linear
+  kl_rule: str = "dual_ascent"  # PPO-KL's β rule: dual_ascent | multiplicative
+  importance: str = "per_step"  # is_pg's ratio: per_step | per_decision | trajectory
+  value_clipping: bool = False
+  eval_envs: int = 16
+
+  @property
+  def steps_per_iteration(self) -> int:
+    return self.num_envs * self.unroll_length
+
+  @property
+  def num_iterations(self) -> int:
+    return max(1, math.ceil(self.num_timesteps / self.steps_per_iteration))
+
+
+class HParams(NamedTuple):
+  """Float hyperparameters; each may be a traced array (vmap over them)."""
+
+  learning_rate: float = 3e-4
+  critic_learning_rate: float = 1e-3
+  discount: float = 0.99
+  gae_lambda: float = 0.95
+  clip_epsilon: float = 0.2
+  value_clip_epsilon: float = 0.2
+  entropy_coef: float = 0.0
+  max_grad_norm: float = 0.5
+  target_kl: float = math.inf  # PPO-clip early stop; inf disables it
+  kl_target: float = 0.01  # ε of PPO-KL's constraint KL ≤ ε
+  beta_init: float = 1.0
+  beta_learning_rate: float = 1.0
+  max_ratio: float = math.inf  # is_pg's ratio truncation c̄
+  reward_scaling: float = 1.0
+
+
+_CHOICES = {
+    "policy": ("tanh_gaussian", "gaussian", "categorical"),
+    "activation": ("tanh", "swish", "relu", "elu"),
+    "lr_schedule": ("constant", "linear"),
+    "kl_rule": ("dual_ascent", "multiplicative"),
+    "importance": ("per_step", "per_decision", "trajectory"),
+}
+_POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "episode_length", "epochs",
+                  "minibatches", "critic_epochs", "critic_minibatches", "eval_envs")
+
+# name -> (low, high, low inclusive, high inclusive); None bounds are open to ±inf.
+_RANGES = {
+    "learning_rate": (0.0, None, False, False),
+    "critic_learning_rate": (0.0, None, False, False),
+    "discount": (0.0, 1.0, True, True),
+    "gae_lambda": (0.0, 1.0, True, True),
+    "clip_epsilon": (0.0, None, False, False),
+    "value_clip_epsilon": (0.0, None, False, False),
+    "entropy_coef": (0.0, None, True, False),
+    "max_grad_norm": (0.0, math.inf, False, True),
+    "target_kl": (0.0, math.inf, False, True),
+    "kl_target": (0.0, None, False, False),
+    "beta_init": (0.0, None, True, False),
+    "beta_learning_rate": (0.0, None, True, False),
+    "max_ratio": (0.0, math.inf, False, True),
+    "reward_scaling": (0.0, None, False, False),
+}
+
+
+def _range_text(low, high, low_in, high_in):
+  left = "[" if low_in else "("
+  right = "]" if high_in else ")"
+  return f"{left}{low if low is not None else '-inf'}, {high if high is not None else 'inf'}{right}"
+
+
+def validate_hparams(hp: HParams) -> None:
+  """Checks every concrete float in ``hp``; traced values are skipped (they are checked by the
+  caller of the sweep, before it traces)."""
+  for name, value in hp._asdict().items():
+    if isinstance(value, jax.core.Tracer) or name not in _RANGES:
+      continue
+    low, high, low_in, high_in = _RANGES[name]
+    values = jax.device_get(value)
+    for v in (values.ravel() if hasattr(values, "ravel") else [values]):
+      v = float(v)
+      ok = not math.isnan(v)
+      if ok and math.isinf(v):
+        ok = v > 0 and high is not None and math.isinf(high) and high_in
+      if ok and not math.isinf(v):
+        ok = (low is None or (v >= low if low_in else v > low)) and (
+            high is None or (v <= high if high_in else v < high))
+      if not ok:
+        raise ValueError(f"{name} must be a finite number in "
+                         f"{_range_text(low, high, low_in, high_in)}, got {v}")
+
+
+def validate_config(config: Config) -> None:
+  """Checks the static configuration; raises a ValueError naming the parameter."""
+  from pgkit.envs.make import validate_env  # Brax import is slow; only when validating.
+
+  for name in _POSITIVE_INTS:
+    value = getattr(config, name)
+    if not isinstance(value, int) or value < 1:
+      raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+  for name, choices in _CHOICES.items():
+    if getattr(config, name) not in choices:
+      raise ValueError(f"{name} must be one of {list(choices)}, got {getattr(config, name)!r}")
+  for name in ("minibatches", "critic_minibatches"):
+    if config.num_envs % getattr(config, name):
+      raise ValueError(f"{name} must divide num_envs={config.num_envs} (minibatches split the "
+                       f"env axis), got {getattr(config, name)}")
+  validate_env(config.env, config.backend)

@@ -1,0 +1,189 @@
+"""The on-policy trainer: ``init(key, hp) -> TrainState`` and ``step(state, hp)``.
+
+One ``step`` is one iteration: unroll the policy for ``unroll_length`` steps in ``num_envs``
+Brax environments, estimate advantages, run the algorithm's policy updates (epochs ×
+minibatches, with an early stop that masks the remaining updates), step the duals on the
+batch KL, fit the critic with its own optimizer, and merge the batch into the observation
+statistics. Every piece is pure, so ``train = init + lax.scan(step)`` jits and vmaps.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from pgkit import envs
+from pgkit.algorithms.base import OnPolicy
+from pgkit.losses import LossTerms
+from pgkit.returns import aggregate_log
+
+Array = jax.Array
+
+
+class TrainState(NamedTuple):
+  policy_params: Any
+  critic_params: Any
+  policy_opt_state: Any
+  critic_opt_state: Any
+  dual_state: Any
+  obs_stats: envs.RunningStats
+  env_state: envs.EnvState
+  key: Array
+  iteration: Array
+
+
+class Batch(NamedTuple):
+  """What the policy and critic updates read, ``[T, B, ...]``."""
+
+  observation: Array  # normalised
+  action: Array
+  behaviour_log_prob: Array
+  advantage: Array
+  done: Array
+  value: Array
+  value_target: Array
+
+
+def _minibatches(key, batch: Batch, num: int, epochs: int):
+  """``[epochs·num, T, B/num, ...]``: each epoch a fresh permutation of the env axis."""
+  num_envs = batch.done.shape[1]
+
+  def epoch(k):
+    perm = jax.random.permutation(k, num_envs).reshape(num, num_envs // num)
+    return jax.tree.map(lambda x: jnp.swapaxes(x[:, perm], 0, 1), batch)
+
+  stacked = jax.vmap(epoch)(jax.random.split(key, epochs))
+  return jax.tree.map(lambda x: x.reshape((epochs * num,) + x.shape[2:]), stacked)
+
+
+def _where(pred, a, b):
+  return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+
+
+def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch):
+  """``LossTerms`` for a minibatch ``[T, b]``, flattened to ``[T·b]``."""
+  dist = policy.apply(params, mb.observation)
+  old = policy.apply(old_params, mb.observation)
+  log_prob, behaviour = dist.log_prob(mb.action), mb.behaviour_log_prob
+  if algo.importance != "per_step":
+    agg = jax.vmap(lambda x, d: aggregate_log(algo.importance, x, d), in_axes=1, out_axes=1)
+    log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
+  adv = mb.advantage
+  if algo.normalize_advantages:
+    adv = (adv - jnp.mean(adv)) / (jnp.std(adv) + 1e-8)
+  flat = lambda x: x.reshape(-1)
+  return LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
+                   advantage=flat(adv), kl=flat(old.kl_divergence(dist)),
+                   entropy=flat(dist.entropy()))
+
+
+def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch):
+  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics)."""
+  old_params = params
+  mbs = _minibatches(key, batch, algo.minibatches, algo.epochs)
+
+  def one_update(carry, mb):
+    params, opt_state, stopped = carry
+
+    def loss_fn(p):
+      return algo.policy_loss.apply(policy_terms(policy, algo, p, old_params, mb), dual_values)
+
+    def kl_fn(p):
+      old = policy.apply(old_params, mb.observation)
+      return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
+
+    (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    kl = kl_fn(params)
+    stopped = stopped | (kl > algo.target_kl)
+    updates, new_opt_state = algo.policy_optimizer.update(
+        grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
+    new_params = optax.apply_updates(params, updates)
+    params = _where(stopped, params, new_params)
+    opt_state = _where(stopped, opt_state, new_opt_state)
+    metrics = dict(metrics, kl_before_update=kl, update_applied=1.0 - stopped)
+    return (params, opt_state, stopped), metrics
+
+  (params, opt_state, _), metrics = jax.lax.scan(one_update, (params, opt_state, False), mbs)
+  return params, opt_state, jax.tree.map(jnp.mean, metrics)
+
+
+def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch: Batch):
+  mbs = _minibatches(key, batch, config.critic_minibatches, config.critic_epochs)
+
+  def one_update(carry, mb):
+    params, opt_state = carry
+
+    def loss_fn(p):
+      terms = LossTerms(value=critic.apply(p, mb.observation), value_target=mb.value_target,
+                        old_value=mb.value)
+      return algo.critic_loss.apply(terms, {})
+
+    (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+    updates, opt_state = algo.critic_optimizer.update(grads, opt_state, params)
+    return (optax.apply_updates(params, updates), opt_state), metrics
+
+  (params, opt_state), metrics = jax.lax.scan(one_update, (params, opt_state), mbs)
+  return params, opt_state, jax.tree.map(jnp.mean, metrics)
+
+
+def make_on_policy(config, env, policy, critic, factory):
+  """Builds ``init`` and ``step`` for an on-policy algorithm ``factory(config, hp)``."""
+
+  def algorithm(hp) -> OnPolicy:
+    algo = factory(config, hp)
+    return algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))
+
+  def init(key, hp) -> TrainState:
+    algo = algorithm(hp)
+    k_policy, k_critic, k_env, key = jax.random.split(key, 4)
+    policy_params = policy.init(k_policy)
+    critic_params = critic.init(k_critic)
+    return TrainState(
+        policy_params=policy_params, critic_params=critic_params,
+        policy_opt_state=algo.policy_optimizer.init(policy_params),
+        critic_opt_state=algo.critic_optimizer.init(critic_params),
+        dual_state=algo.duals.init(),
+        obs_stats=envs.init_stats(env.observation_size),
+        env_state=envs.reset(env, k_env, config.num_envs),
+        key=key, iteration=jnp.zeros((), jnp.int32))
+
+  def step(state: TrainState, hp):
+    algo = algorithm(hp)
+    key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
+    env_state, traj, episodes = envs.unroll(
+        env, policy.apply, state.policy_params, state.obs_stats, state.env_state, k_unroll,
+        config.unroll_length, config.episode_length)
+    obs = envs.normalize(state.obs_stats, traj.observation)
+    value = critic.apply(state.critic_params, obs)
+    next_value = critic.apply(state.critic_params,
+                              envs.normalize(state.obs_stats, traj.next_observation))
+    reward = traj.reward * hp.reward_scaling
+    advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
+        reward, value, next_value, traj.termination, traj.truncation)
+    done = jnp.maximum(traj.termination, traj.truncation)
+    batch = Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
+                  advantage + value)
+
+    dual_values = algo.duals.values(state.dual_state)
+    policy_params, policy_opt_state, policy_metrics = update_policy(
+        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy, batch)
+    kl = jnp.mean(policy.apply(state.policy_params, obs).kl_divergence(
+        policy.apply(policy_params, obs)))
+    dual_state = algo.duals.update(state.dual_state, kl=kl)
+    critic_params, critic_opt_state, critic_metrics = update_critic(
+        critic, algo, config, state.critic_params, state.critic_opt_state, k_critic, batch)
+    obs_stats = state.obs_stats
+    if config.normalize_observations:
+      obs_stats = envs.update_stats(obs_stats, traj.observation)
+
+    metrics = dict(policy_metrics, **critic_metrics, kl=kl,
+                   **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
+                   episodes=episodes.count, episode_return_sum=episodes.return_sum,
+                   advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward))
+    new_state = TrainState(policy_params, critic_params, policy_opt_state, critic_opt_state,
+                           dual_state, obs_stats, env_state, key, state.iteration + 1)
+    return new_state, metrics
+
+  return init, step
