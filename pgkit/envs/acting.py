@@ -72,24 +72,33 @@ def step(env, state: EnvState, action: Array, fresh, episode_length: int):
 
 
 def unroll(env, policy_apply: Callable, params, obs_stats: RunningStats, state: EnvState,
-           key: Array, length: int, episode_length: int):
-  """Runs the stochastic policy for ``length`` steps: returns (state, Transition [T, B], stats)."""
+           key: Array, length: int, episode_length: int, record_states: bool = False):
+  """Runs the stochastic policy for ``length`` steps: returns (state, Transition [T, B], stats).
+
+  With ``record_states`` a fourth output holds the Brax state before every step, ``[T, B]``, so
+  that branches can later be restarted from them (TRPO's vine sampling).
+  """
   reset_key, key = jax.random.split(key)
   num_envs = state.steps.shape[0]
   fresh = jax.vmap(env.reset)(jax.random.split(reset_key, num_envs))
 
   def one_step(carry, step_key):
     state, count, total = carry
+    before = state.brax
     obs = state.brax.obs
     dist = policy_apply(params, normalize(obs_stats, obs))
     action = dist.sample(seed=step_key)
     log_prob = dist.log_prob(action)
     state, reward, term, trunc, next_obs, ep = step(env, state, action, fresh, episode_length)
     transition = Transition(obs, action, reward, term, trunc, next_obs, log_prob)
-    return (state, count + ep.count, total + ep.return_sum), transition
+    saved = before if record_states else None
+    return (state, count + ep.count, total + ep.return_sum), (transition, saved)
 
   init = (state, jnp.zeros(()), jnp.zeros(()))
-  (state, count, total), traj = jax.lax.scan(one_step, init, jax.random.split(key, length))
+  (state, count, total), (traj, saved) = jax.lax.scan(one_step, init,
+                                                      jax.random.split(key, length))
+  if record_states:
+    return state, traj, EpisodeStats(count, total), saved
   return state, traj, EpisodeStats(count, total)
 
 

@@ -2,4 +2,5 @@
 from pgkit.losses.base import LossTerms, LossTransform, chain, dual, require
 from pgkit.losses.policy_gradient import clipped_surrogate, reinforce, surrogate
 from pgkit.losses.regularizers import entropy_bonus, kl_penalty
+from pgkit.losses.self_normalized import self_normalized_surrogate
 from pgkit.losses.value import value_loss

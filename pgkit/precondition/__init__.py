@@ -11,3 +11,4 @@ from pgkit.precondition.fisher import (empirical_fisher_vector_product, fisher_v
 from pgkit.precondition.linesearch import LineSearchState, kl_linesearch
 from pgkit.precondition.natural_gradient import NaturalGradientState, natural_gradient
 from pgkit.precondition.trust_region import TrustRegionState, scale_to_trust_region
+from pgkit.precondition.diagnostics import diagnostics

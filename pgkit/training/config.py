@@ -41,6 +41,13 @@ class Config:
   importance: str = "per_step"  # is_pg's ratio: per_step | per_decision | trajectory
   value_clipping: bool = False
   eval_envs: int = 16
+  # Natural gradient / TRPO (static: they fix loop lengths and shapes).
+  cg_iters: int = 10
+  linesearch_steps: int = 10
+  sampling: str = "single_path"  # trpo's sampling: single_path | vine
+  vine_states: int = 64  # N states in the vine rollout set
+  vine_actions: int = 4  # K actions tried from each
+  vine_horizon: int = 32  # steps per branch before bootstrapping with the critic
 
   @property
   def steps_per_iteration(self) -> int:
@@ -68,6 +75,9 @@ class HParams(NamedTuple):
   beta_learning_rate: float = 1.0
   max_ratio: float = math.inf  # is_pg's ratio truncation c̄
   reward_scaling: float = 1.0
+  max_kl: float = 0.01  # δ of NPG/TRPO's trust region mean KL(π_old‖π_θ) ≤ δ
+  damping: float = 0.1  # λ in the CG solve of (F + λI) x = g
+  backtrack_ratio: float = 0.8  # TRPO's line-search shrink factor
 
 
 _CHOICES = {
@@ -76,9 +86,11 @@ _CHOICES = {
     "lr_schedule": ("constant", "linear"),
     "kl_rule": ("dual_ascent", "multiplicative"),
     "importance": ("per_step", "per_decision", "trajectory"),
+    "sampling": ("single_path", "vine"),
 }
 _POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "episode_length", "epochs",
-                  "minibatches", "critic_epochs", "critic_minibatches", "eval_envs")
+                  "minibatches", "critic_epochs", "critic_minibatches", "eval_envs",
+                  "cg_iters", "linesearch_steps", "vine_states", "vine_actions", "vine_horizon")
 
 # name -> (low, high, low inclusive, high inclusive); None bounds are open to ±inf.
 _RANGES = {
@@ -96,6 +108,9 @@ _RANGES = {
     "beta_learning_rate": (0.0, None, True, False),
     "max_ratio": (0.0, math.inf, False, True),
     "reward_scaling": (0.0, None, False, False),
+    "max_kl": (0.0, None, False, False),
+    "damping": (0.0, None, True, False),
+    "backtrack_ratio": (0.0, 1.0, False, False),
 }
 
 
@@ -141,4 +156,9 @@ def validate_config(config: Config) -> None:
     if config.num_envs % getattr(config, name):
       raise ValueError(f"{name} must divide num_envs={config.num_envs} (minibatches split the "
                        f"env axis), got {getattr(config, name)}")
+  if ((config.sampling == "vine" or config.algo == "trpo_vine")
+      and config.vine_states > config.steps_per_iteration):
+    raise ValueError(f"vine_states must be <= num_envs * unroll_length = "
+                     f"{config.steps_per_iteration} (states of one rollout), "
+                     f"got {config.vine_states}")
   validate_env(config.env, config.backend)

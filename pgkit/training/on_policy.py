@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import optax
 
 from pgkit import envs
-from pgkit.algorithms.base import OnPolicy
+from pgkit.algorithms.base import OnPolicy, Rollout
 from pgkit.losses import LossTerms
 from pgkit.returns import aggregate_log
 
@@ -102,7 +102,8 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     new_params = optax.apply_updates(params, updates)
     params = _where(stopped, params, new_params)
     opt_state = _where(stopped, opt_state, new_opt_state)
-    metrics = dict(metrics, kl_before_update=kl, update_applied=1.0 - stopped)
+    metrics = dict(metrics, kl_before_update=kl, update_applied=1.0 - stopped,
+                   **algo.optimizer_metrics(new_opt_state))
     return (params, opt_state, stopped), metrics
 
   (params, opt_state, _), metrics = jax.lax.scan(one_update, (params, opt_state, False), mbs)
@@ -152,9 +153,11 @@ def make_on_policy(config, env, policy, critic, factory):
   def step(state: TrainState, hp):
     algo = algorithm(hp)
     key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
-    env_state, traj, episodes = envs.unroll(
+    unrolled = envs.unroll(
         env, policy.apply, state.policy_params, state.obs_stats, state.env_state, k_unroll,
-        config.unroll_length, config.episode_length)
+        config.unroll_length, config.episode_length,
+        record_states=algo.policy_batch is not None)
+    env_state, traj, episodes = unrolled[:3]
     obs = envs.normalize(state.obs_stats, traj.observation)
     value = critic.apply(state.critic_params, obs)
     next_value = critic.apply(state.critic_params,
@@ -166,9 +169,17 @@ def make_on_policy(config, env, policy, critic, factory):
     batch = Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
                   advantage + value)
 
+    policy_batch = batch
+    if algo.policy_batch is not None:  # e.g. vine sampling: branches from saved Brax states
+      k_batch, k_policy = jax.random.split(k_policy)
+      policy_batch = algo.policy_batch(k_batch, Rollout(
+          env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
+          unrolled[3], batch))
+
     dual_values = algo.duals.values(state.dual_state)
     policy_params, policy_opt_state, policy_metrics = update_policy(
-        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy, batch)
+        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
+        policy_batch)
     kl = jnp.mean(policy.apply(state.policy_params, obs).kl_divergence(
         policy.apply(policy_params, obs)))
     dual_state = algo.duals.update(state.dual_state, kl=kl)
