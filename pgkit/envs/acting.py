@@ -8,7 +8,7 @@ per-step reset costs only a ``where``. The observation an episode ended in is ke
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -71,9 +71,10 @@ def step(env, state: EnvState, action: Array, fresh, episode_length: int):
   return new, nxt.reward, termination, truncation, nxt.obs, stats
 
 
-def unroll(env, policy_apply: Callable, params, obs_stats: RunningStats, state: EnvState,
+def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState,
            key: Array, length: int, episode_length: int, record_states: bool = False):
-  """Runs the stochastic policy for ``length`` steps: returns (state, Transition [T, B], stats).
+  """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps: returns
+  (state, Transition [T, B], stats).
 
   With ``record_states`` a fourth output holds the Brax state before every step, ``[T, B]``, so
   that branches can later be restarted from them (TRPO's vine sampling).
@@ -86,10 +87,11 @@ def unroll(env, policy_apply: Callable, params, obs_stats: RunningStats, state: 
     state, count, total = carry
     before = state.brax
     obs = state.brax.obs
-    dist = policy_apply(params, normalize(obs_stats, obs))
+    dist = policy.apply(params, normalize(obs_stats, obs))
     action = dist.sample(seed=step_key)
     log_prob = dist.log_prob(action)
-    state, reward, term, trunc, next_obs, ep = step(env, state, action, fresh, episode_length)
+    state, reward, term, trunc, next_obs, ep = step(env, state, policy.postprocess(action), fresh,
+                                                    episode_length)
     transition = Transition(obs, action, reward, term, trunc, next_obs, log_prob)
     saved = before if record_states else None
     return (state, count + ep.count, total + ep.return_sum), (transition, saved)
@@ -102,7 +104,7 @@ def unroll(env, policy_apply: Callable, params, obs_stats: RunningStats, state: 
   return state, traj, EpisodeStats(count, total)
 
 
-def evaluate(env, policy_apply: Callable, params, obs_stats: RunningStats, key: Array,
+def evaluate(env, policy, params, obs_stats: RunningStats, key: Array,
              num_envs: int, episode_length: int) -> Array:
   """Mean undiscounted return of the deterministic policy (the distribution's mode) over
   ``num_envs`` episodes of at most ``episode_length`` steps."""
@@ -110,7 +112,7 @@ def evaluate(env, policy_apply: Callable, params, obs_stats: RunningStats, key: 
 
   def one_step(carry, _):
     state, alive, total = carry
-    action = policy_apply(params, normalize(obs_stats, state.obs)).mode()
+    action = policy.postprocess(policy.apply(params, normalize(obs_stats, state.obs)).mode())
     state = jax.vmap(env.step)(state, action)
     total = total + alive * state.reward
     alive = alive * (1.0 - state.done)

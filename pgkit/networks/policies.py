@@ -12,19 +12,27 @@ from pgkit.networks.distributions import TanhNormal
 from pgkit.networks.mlp import MLP
 
 
+def _identity(action):
+  return action
+
+
 class Policy(NamedTuple):
+  """``apply(params, obs)`` is a distribution over the actions the learner stores;
+  ``postprocess`` maps a stored action to the one the environment receives."""
+
   init: Callable[[jax.Array], dict]
   apply: Callable[[dict, jax.Array], distrax.Distribution]
+  postprocess: Callable[[jax.Array], jax.Array] = _identity
 
 
-def _make(net: MLP, obs_size: int, head: Callable) -> Policy:
+def _make(net: MLP, obs_size: int, head: Callable, postprocess=_identity) -> Policy:
   def init(key):
     return net.init(key, jnp.zeros((1, obs_size)))
 
   def apply(params, obs):
     return head(net.apply(params, obs))
 
-  return Policy(init, apply)
+  return Policy(init, apply, postprocess)
 
 
 def _loc_scale(out, min_scale):
@@ -41,9 +49,21 @@ def gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] = (64
 
 
 def tanh_gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] = (64, 64),
-                         activation: str = "tanh", min_scale: float = 1e-3) -> Policy:
-  """Tanh-squashed Gaussian, actions in (−1, 1); its KL is the base Gaussians' KL."""
+                         activation: str = "tanh", min_scale: float = 1e-3,
+                         store_pre_tanh: bool = True) -> Policy:
+  """Tanh-squashed Gaussian: the environment receives ``tanh(u)``, ``u ~ N(μ_θ(s), σ_θ(s)²)``.
+
+  With ``store_pre_tanh`` (the default, as Brax's PPO does) ``apply`` returns the base Gaussian
+  over ``u`` and ``postprocess`` is ``tanh``. The squashed density differs from the base one by
+  ``−Σ log(1 − tanh(u)²)``, which does not depend on θ, so ratios, policy gradients and KLs are
+  exactly those of the squashed policy, while saturated actions keep an exact ``u`` instead of an
+  ``atanh`` of a rounded 1.0. With ``store_pre_tanh=False`` ``apply`` returns a ``TanhNormal``
+  over squashed actions (its KL is the base Gaussians' KL).
+  """
   net = MLP(tuple(hidden) + (2 * action_size,), activation, final_scale=0.01)
+  if store_pre_tanh:
+    head = lambda out: distrax.MultivariateNormalDiag(*_loc_scale(out, min_scale))
+    return _make(net, obs_size, head, jnp.tanh)
   return _make(net, obs_size, lambda out: TanhNormal(*_loc_scale(out, min_scale)))
 
 

@@ -154,7 +154,7 @@ def make_on_policy(config, env, policy, critic, factory):
     algo = algorithm(hp)
     key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
     unrolled = envs.unroll(
-        env, policy.apply, state.policy_params, state.obs_stats, state.env_state, k_unroll,
+        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
         config.unroll_length, config.episode_length,
         record_states=algo.policy_batch is not None)
     env_state, traj, episodes = unrolled[:3]

@@ -51,7 +51,7 @@ def make_trainer(config: Config) -> Trainer:
     return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=config.num_iterations)
 
   def evaluate(state, key):
-    return envs.evaluate(env, policy.apply, state.policy_params, state.obs_stats, key,
+    return envs.evaluate(env, policy, state.policy_params, state.obs_stats, key,
                          config.eval_envs, config.episode_length)
 
   return Trainer(config, env, policy, init, step, train, evaluate, config.steps_per_iteration)

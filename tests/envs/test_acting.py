@@ -1,0 +1,59 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from pgkit import envs, networks
+
+
+@pytest.fixture(scope="module")
+def env():
+  return envs.make_env("inverted_pendulum", "spring")
+
+
+def test_unroll_shapes_and_truncation(env):
+  policy = networks.tanh_gaussian_policy(env.observation_size, env.action_size, hidden=(8,))
+  params = policy.init(jax.random.PRNGKey(0))
+  stats = envs.init_stats(env.observation_size)
+  state = envs.reset(env, jax.random.PRNGKey(1), 3)
+  unroll = jax.jit(lambda s, k: envs.unroll(env, policy, params, stats, s, k, 12, 5))
+  state, traj, episodes = unroll(state, jax.random.PRNGKey(2))
+  assert traj.observation.shape == (12, 3, 4) and traj.action.shape == (12, 3, 1)
+  assert traj.reward.shape == traj.termination.shape == traj.truncation.shape == (12, 3)
+  done = np.maximum(np.asarray(traj.termination), np.asarray(traj.truncation))
+  # Episodes are at most 5 steps: a truncation fires on the 5th step of any episode that lasts.
+  steps = np.zeros(3, int)
+  for t in range(12):
+    steps += 1
+    expected_trunc = (steps >= 5) & (np.asarray(traj.termination[t]) == 0)
+    np.testing.assert_array_equal(np.asarray(traj.truncation[t]) > 0, expected_trunc)
+    steps[done[t] > 0] = 0
+  assert float(episodes.count) == done.sum()
+  # After a reset the next observation differs from the final one; otherwise they chain.
+  cont = done[:-1] == 0
+  np.testing.assert_allclose(np.asarray(traj.next_observation[:-1])[cont],
+                             np.asarray(traj.observation[1:])[cont], rtol=1e-6)
+  # Behaviour log-probs are those of the acting distribution.
+  dist = policy.apply(params, traj.observation)
+  np.testing.assert_allclose(dist.log_prob(traj.action), traj.behaviour_log_prob, rtol=1e-5,
+                             atol=1e-5)
+
+
+def test_running_stats_match_numpy():
+  x = np.random.default_rng(0).normal(3.0, 2.0, size=(7, 5, 3)).astype(np.float32)
+  stats = envs.init_stats(3)
+  stats = envs.update_stats(stats, jnp.asarray(x[:3]))
+  stats = envs.update_stats(stats, jnp.asarray(x[3:]))
+  flat = x.reshape(-1, 3)
+  np.testing.assert_allclose(stats.mean, flat.mean(0), rtol=1e-5)
+  np.testing.assert_allclose(stats.m2 / stats.count, flat.var(0), rtol=1e-4)
+  z = envs.normalize(stats, jnp.asarray(flat))
+  np.testing.assert_allclose(np.mean(z, 0), 0.0, atol=1e-4)
+  np.testing.assert_allclose(np.std(z, 0), 1.0, rtol=1e-3)
+
+
+def test_unknown_env_or_backend():
+  with pytest.raises(ValueError, match="env must be one of"):
+    envs.make_env("not_an_env")
+  with pytest.raises(ValueError, match="backend must be one of"):
+    envs.make_env("inverted_pendulum", "warp_drive")

@@ -1,0 +1,47 @@
+import distrax
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from pgkit import networks
+
+
+def test_tanh_normal_kl_equals_base_kl():
+  a = networks.TanhNormal(jnp.array([0.3, -1.0]), jnp.array([0.5, 2.0]))
+  b = networks.TanhNormal(jnp.array([-0.2, 0.4]), jnp.array([1.5, 0.7]))
+  base = distrax.MultivariateNormalDiag(jnp.array([0.3, -1.0]), jnp.array([0.5, 2.0]))
+  other = distrax.MultivariateNormalDiag(jnp.array([-0.2, 0.4]), jnp.array([1.5, 0.7]))
+  np.testing.assert_allclose(a.kl_divergence(b), base.kl_divergence(other), rtol=1e-6)
+  # Closed form per dimension: log(σ2/σ1) + (σ1² + (μ1−μ2)²)/(2σ2²) − 1/2.
+  hand = sum(np.log(s2 / s1) + (s1**2 + (m1 - m2)**2) / (2 * s2**2) - 0.5
+             for m1, s1, m2, s2 in [(0.3, 0.5, -0.2, 1.5), (-1.0, 2.0, 0.4, 0.7)])
+  np.testing.assert_allclose(a.kl_divergence(b), hand, rtol=1e-5)
+
+
+def test_tanh_normal_log_prob_change_of_variables():
+  d = networks.TanhNormal(jnp.array([0.1]), jnp.array([0.8]))
+  u = 0.7
+  a = jnp.tanh(jnp.array([u]))
+  gauss = -0.5 * ((u - 0.1) / 0.8)**2 - np.log(0.8) - 0.5 * np.log(2 * np.pi)
+  np.testing.assert_allclose(d.log_prob(a), gauss - np.log(1 - np.tanh(u)**2), rtol=1e-5)
+  np.testing.assert_allclose(d.mode(), np.tanh([0.1]), rtol=1e-6)
+
+
+def test_policy_shapes_and_postprocess():
+  obs = jnp.ones((5, 3, 4))
+  for make in (networks.gaussian_policy, networks.tanh_gaussian_policy):
+    p = make(4, 2, hidden=(8,))
+    params = p.init(jax.random.PRNGKey(0))
+    d = p.apply(params, obs)
+    a = d.sample(seed=jax.random.PRNGKey(1))
+    assert a.shape == (5, 3, 2) and d.log_prob(a).shape == (5, 3)
+    assert d.kl_divergence(d).shape == (5, 3)
+  tanh = networks.tanh_gaussian_policy(4, 2, hidden=(8,))
+  assert np.all(np.abs(tanh.postprocess(jnp.array([100.0, -100.0]))) <= 1.0)
+  squashed = networks.tanh_gaussian_policy(4, 2, hidden=(8,), store_pre_tanh=False)
+  assert isinstance(squashed.apply(params, obs), networks.TanhNormal)
+  cat = networks.categorical_policy(4, 3, hidden=(8,))
+  d = cat.apply(cat.init(jax.random.PRNGKey(0)), obs)
+  np.testing.assert_allclose(jnp.sum(d.probs, -1), np.ones((5, 3)), rtol=1e-6)
+  critic = networks.value_critic(4, hidden=(8,))
+  assert critic.apply(critic.init(jax.random.PRNGKey(0)), obs).shape == (5, 3)

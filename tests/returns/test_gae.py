@@ -1,0 +1,59 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import rlax
+
+from pgkit import returns
+
+
+def test_gae_matches_rlax_without_truncation():
+  k = jax.random.split(jax.random.PRNGKey(0), 3)
+  T, gamma, lam = 12, 0.97, 0.9
+  r = jax.random.normal(k[0], (T,))
+  v = jax.random.normal(k[1], (T + 1,))
+  term = (jax.random.uniform(k[2], (T,)) < 0.2).astype(jnp.float32)
+  # Without truncations the successor value is V(s_{t+1}) (unused where the episode terminated).
+  adv = returns.gae(r, v[:-1], v[1:], term, jnp.zeros(T), gamma, lam)
+  expected = rlax.truncated_generalized_advantage_estimation(r, gamma * (1 - term), lam, v)
+  np.testing.assert_allclose(adv, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_gae_truncation_in_the_middle_hand_derived():
+  # T = 4, γ = 0.5, λ = 0.5. Step 1 is truncated (time limit): its successor s'_1 is the final
+  # observation with V(s'_1) = 10, and the trace is cut. Step 3 is the window's last step.
+  r = jnp.array([1.0, 2.0, 3.0, 4.0])
+  v = jnp.array([0.5, 1.0, 2.0, 3.0])
+  nv = jnp.array([1.0, 10.0, 3.0, 6.0])  # nv[0] = v[1], nv[2] = v[3]; nv[3] bootstraps
+  term = jnp.zeros(4)
+  trunc = jnp.array([0.0, 1.0, 0.0, 0.0])
+  # δ = r + γ·nv − v:  δ0 = 1 + 0.5 − 0.5 = 1;  δ1 = 2 + 5 − 1 = 6;  δ2 = 3 + 1.5 − 2 = 2.5;
+  # δ3 = 4 + 3 − 3 = 4.  A3 = 4;  A2 = 2.5 + 0.25·4 = 3.5;  A1 = 6 (trace cut);
+  # A0 = 1 + 0.25·6 = 2.5.
+  adv = returns.gae(r, v, nv, term, trunc, 0.5, 0.5)
+  np.testing.assert_allclose(adv, [2.5, 6.0, 3.5, 4.0], rtol=1e-6)
+  # A termination at step 1 instead drops the bootstrap as well: δ1 = 2 − 1 = 1, A0 = 1.25.
+  adv = returns.gae(r, v, nv, jnp.array([0.0, 1.0, 0.0, 0.0]), jnp.zeros(4), 0.5, 0.5)
+  np.testing.assert_allclose(adv, [1.25, 1.0, 3.5, 4.0], rtol=1e-6)
+
+
+def test_reward_to_go_hand_and_rlax():
+  r = jnp.array([1.0, 2.0, 3.0, 4.0])
+  term = jnp.array([0.0, 1.0, 0.0, 0.0])
+  # Episode 1: G1 = 2, G0 = 1 + 0.5·2 = 2. Episode 2 bootstraps V = 8 at the end:
+  # G3 = 4 + 0.5·8 = 8, G2 = 3 + 0.5·8 = 7.
+  g = returns.reward_to_go(r, jnp.array([0.0, 0.0, 0.0, 8.0]), term, jnp.zeros(4), 0.5)
+  np.testing.assert_allclose(g, [2.0, 2.0, 7.0, 8.0], rtol=1e-6)
+  expected = rlax.discounted_returns(r, 0.5 * (1 - term), jnp.array(8.0))
+  np.testing.assert_allclose(g, expected, rtol=1e-6)
+  # A truncation at step 1 bootstraps from V(s'_1) = 6: G1 = 2 + 3 = 5, G0 = 1 + 2.5 = 3.5.
+  g = returns.reward_to_go(r, jnp.array([0.0, 6.0, 0.0, 8.0]), jnp.zeros(4),
+                           jnp.array([0.0, 1.0, 0.0, 0.0]), 0.5)
+  np.testing.assert_allclose(g, [3.5, 5.0, 7.0, 8.0], rtol=1e-6)
+
+
+def test_gae_vmaps_over_traced_lambda():
+  r, v = jnp.ones(5), jnp.zeros(5)
+  out = jax.jit(jax.vmap(lambda lam: returns.gae(r, v, v, jnp.zeros(5), jnp.zeros(5), 1.0, lam)))(
+      jnp.array([0.0, 1.0]))
+  np.testing.assert_allclose(out[0], np.ones(5))  # λ=0: A = δ = 1
+  np.testing.assert_allclose(out[1], [5, 4, 3, 2, 1])  # λ=1, γ=1: sum of future rewards
