@@ -1,0 +1,11 @@
+"""Advantage actor-critic with GAE advantages on inverted_pendulum.
+
+Run: python examples/a2c.py   (prints progress, then the final line with the eval return)
+"""
+import dataclasses
+
+import pgkit
+
+config, hp = pgkit.preset("a2c", "inverted_pendulum")
+
+result = pgkit.run(config, hp, seed=0)
