@@ -17,7 +17,9 @@ def learn(algo, seed=0):
   evaluate = jax.jit(trainer.evaluate)
   initial = float(evaluate(trainer.init(key, hp), eval_key))
   state, _ = jax.jit(trainer.train)(key, hp)
-  return initial, float(evaluate(state, eval_key))
+  final = float(evaluate(state, eval_key))
+  print(f"{algo}: initial eval return {initial:.1f}, final {final:.1f}")  # shown with -s / -rP
+  return initial, final
 
 
 @pytest.mark.parametrize("algo", ["npg", "trpo"])

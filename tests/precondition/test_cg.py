@@ -6,7 +6,7 @@ from jax.flatten_util import ravel_pytree
 
 from pgkit.precondition import conjugate_gradient, kl_hessian_vector_product
 
-from conftest import dense_fisher
+from tests.precondition.problems import dense_fisher
 
 
 def test_fisher_vector_product_matches_dense_hessian(problem):

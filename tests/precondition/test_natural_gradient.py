@@ -6,7 +6,7 @@ from jax.flatten_util import ravel_pytree
 
 from pgkit.precondition import natural_gradient, scale_to_trust_region
 
-from conftest import dense_fisher
+from tests.precondition.problems import dense_fisher
 
 
 def test_natural_gradient_is_damped_inverse_fisher_times_gradient(problem):
