@@ -12,6 +12,9 @@ random numbers, as the paper recommends), so ``Q̂`` differences reflect the act
 later noise. Branches stop collecting reward at termination; they ignore the episode time limit,
 which the bootstrap covers. The policy loss on these samples is
 ``losses.self_normalized_surrogate(K)``.
+
+Cost: each iteration simulates ``N·K·H`` branch steps on top of the single-path rollout; the
+runner's ``env_steps`` counts only the single-path steps.
 """
 from __future__ import annotations
 
