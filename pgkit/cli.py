@@ -52,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
   train.add_argument("--num-chunks", type=int, default=10,
                      help="progress reports (compiled chunks) over the run")
   _add_fields(train)
+
+  bench = sub.add_parser("bench", help="benchmarks: ppo-vs-brax, algorithms")
+  kinds = bench.add_subparsers(dest="bench", required=True)
+  vs = kinds.add_parser("ppo-vs-brax", help="pgkit ppo_clip vs Brax PPO, same settings")
+  vs.add_argument("--env", default="inverted_pendulum")
+  vs.add_argument("--backend", default="positional")
+  vs.add_argument("--num-timesteps", type=int, default=1_000_000)
+  vs.add_argument("--seeds", type=int, default=2)
+  vs.add_argument("--threshold", type=float, default=None,
+                  help="also time both to this eval return (900 on inverted_pendulum)")
+  vs.add_argument("--eval-envs", type=int, default=128)
+  algos = kinds.add_parser("algorithms", help="every algorithm on several envs")
+  algos.add_argument("--envs", default="inverted_pendulum,inverted_double_pendulum,reacher")
+  algos.add_argument("--algos", default=None, help="comma-separated; default all")
+  algos.add_argument("--seeds", type=int, default=2)
+  algos.add_argument("--out", default="examples/benchmarks")
   return parser
 
 
@@ -72,11 +88,30 @@ def train_command(args) -> int:
   return 0
 
 
+def bench_command(args) -> int:
+  if args.bench == "ppo-vs-brax":
+    from pgkit.bench.ppo_vs_brax import compare
+    from pgkit.envs import validate_env
+    validate_env(args.env, args.backend)
+    for name in ("num_timesteps", "seeds", "eval_envs"):
+      if getattr(args, name) < 1:
+        raise ValueError(f"{name} must be >= 1, got {getattr(args, name)}")
+    compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
+            args.eval_envs)
+    return 0
+  from pgkit.bench.algorithms import benchmark
+  benchmark(args.envs.split(","), args.algos.split(",") if args.algos else None, args.seeds,
+            args.out)
+  return 0
+
+
 def main(argv=None) -> int:
   args = build_parser().parse_args(argv)
   try:
     if args.command == "train":
       return train_command(args)
+    if args.command == "bench":
+      return bench_command(args)
   except ValueError as e:
     print(f"pgkit: error: {e}", file=sys.stderr)
     return 2

@@ -71,17 +71,23 @@ def step(env, state: EnvState, action: Array, fresh, episode_length: int):
   return new, nxt.reward, termination, truncation, nxt.obs, stats
 
 
-def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState,
-           key: Array, length: int, episode_length: int, record_states: bool = False):
-  """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps: returns
-  (state, Transition [T, B], stats).
+def fresh_states(env, key: Array, num_envs: int):
+  """Reset states for the episodes that start during the next unrolls."""
+  return jax.vmap(env.reset)(jax.random.split(key, num_envs))
 
-  With ``record_states`` a fourth output holds the Brax state before every step, ``[T, B]``, so
-  that branches can later be restarted from them (TRPO's vine sampling).
+
+def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: Array,
+           length: int, episode_length: int, fresh=None, record_states: bool = False):
+  """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps.
+
+  Returns (state, Transition ``[T, B]``, EpisodeStats). Episodes that end restart from
+  ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the Brax
+  state before every step, ``[T, B]``, so that branches can later be restarted from them
+  (TRPO's vine sampling).
   """
-  reset_key, key = jax.random.split(key)
-  num_envs = state.steps.shape[0]
-  fresh = jax.vmap(env.reset)(jax.random.split(reset_key, num_envs))
+  if fresh is None:
+    key, reset_key = jax.random.split(key)
+    fresh = fresh_states(env, reset_key, state.steps.shape[0])
 
   def one_step(carry, step_key):
     state, count, total = carry

@@ -23,6 +23,9 @@ class Config:
   num_timesteps: int = 300_000
   num_envs: int = 64
   unroll_length: int = 64
+  # Sequential unrolls per iteration, stacked along the batch axis (Brax PPO's
+  # batch_size · num_minibatches / num_envs); minibatches split num_envs · unrolls sequences.
+  unrolls: int = 1
   episode_length: int = 1000
   # Policy updates per iteration: epochs × minibatches (minibatches split the env axis).
   epochs: int = 4
@@ -51,7 +54,11 @@ class Config:
 
   @property
   def steps_per_iteration(self) -> int:
-    return self.num_envs * self.unroll_length
+    return self.num_envs * self.unroll_length * self.unrolls
+
+  @property
+  def num_sequences(self) -> int:
+    return self.num_envs * self.unrolls
 
   @property
   def num_iterations(self) -> int:
@@ -88,7 +95,7 @@ _CHOICES = {
     "importance": ("per_step", "per_decision", "trajectory"),
     "sampling": ("single_path", "vine"),
 }
-_POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "episode_length", "epochs",
+_POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "unrolls", "episode_length", "epochs",
                   "minibatches", "critic_epochs", "critic_minibatches", "eval_envs",
                   "cg_iters", "linesearch_steps", "vine_states", "vine_actions", "vine_horizon")
 
@@ -153,12 +160,12 @@ def validate_config(config: Config) -> None:
     if getattr(config, name) not in choices:
       raise ValueError(f"{name} must be one of {list(choices)}, got {getattr(config, name)!r}")
   for name in ("minibatches", "critic_minibatches"):
-    if config.num_envs % getattr(config, name):
-      raise ValueError(f"{name} must divide num_envs={config.num_envs} (minibatches split the "
-                       f"env axis), got {getattr(config, name)}")
+    if config.num_sequences % getattr(config, name):
+      raise ValueError(f"{name} must divide num_envs·unrolls={config.num_sequences} (minibatches "
+                       f"split the batch of sequences), got {getattr(config, name)}")
   if ((config.sampling == "vine" or config.algo == "trpo_vine")
       and config.vine_states > config.steps_per_iteration):
-    raise ValueError(f"vine_states must be <= num_envs * unroll_length = "
-                     f"{config.steps_per_iteration} (states of one rollout), "
+    raise ValueError(f"vine_states must be <= num_envs * unroll_length * unrolls = "
+                     f"{config.steps_per_iteration} (states of one iteration's rollout), "
                      f"got {config.vine_states}")
   validate_env(config.env, config.backend)

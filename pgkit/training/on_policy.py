@@ -88,14 +88,15 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     params, opt_state, stopped = carry
 
     def loss_fn(p):
-      return algo.policy_loss.apply(policy_terms(policy, algo, p, old_params, mb), dual_values)
+      terms = policy_terms(policy, algo, p, old_params, mb)
+      loss, metrics = algo.policy_loss.apply(terms, dual_values)
+      return loss, (metrics, jnp.mean(terms.kl))
 
     def kl_fn(p):
       old = policy.apply(old_params, mb.observation)
       return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
 
-    (loss, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    kl = kl_fn(params)
+    (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     stopped = stopped | (kl > algo.target_kl)
     updates, new_opt_state = algo.policy_optimizer.update(
         grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
@@ -150,14 +151,30 @@ def make_on_policy(config, env, policy, critic, factory):
         env_state=envs.reset(env, k_env, config.num_envs),
         key=key, iteration=jnp.zeros((), jnp.int32))
 
+  def collect(state: TrainState, k_reset, k_unroll, record_states=False):
+    """``config.unrolls`` unrolls, stacked along the batch axis: Transition ``[T, B·U]``; with
+    ``record_states`` also the Brax states before each step, ``[T, B·U]`` (else None)."""
+    fresh = envs.fresh_states(env, k_reset, config.num_envs)
+
+    def one(env_state, k):
+      out = envs.unroll(
+          env, policy, state.policy_params, state.obs_stats, env_state, k,
+          config.unroll_length, config.episode_length, fresh, record_states=record_states)
+      env_state, traj, episodes = out[:3]
+      return env_state, (traj, episodes, out[3] if record_states else None)
+
+    env_state, (traj, episodes, saved) = jax.lax.scan(
+        one, state.env_state, jax.random.split(k_unroll, config.unrolls))
+    stack = lambda x: jnp.swapaxes(x, 0, 1).reshape(
+        (x.shape[1], x.shape[0] * x.shape[2]) + x.shape[3:])
+    traj, saved = jax.tree.map(stack, traj), jax.tree.map(stack, saved)
+    return env_state, traj, jax.tree.map(jnp.sum, episodes), saved
+
   def step(state: TrainState, hp):
     algo = algorithm(hp)
-    key, k_unroll, k_policy, k_critic = jax.random.split(state.key, 4)
-    unrolled = envs.unroll(
-        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
-        config.unroll_length, config.episode_length,
-        record_states=algo.policy_batch is not None)
-    env_state, traj, episodes = unrolled[:3]
+    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
+    env_state, traj, episodes, brax_states = collect(state, k_reset, k_unroll,
+                                                     record_states=algo.policy_batch is not None)
     obs = envs.normalize(state.obs_stats, traj.observation)
     value = critic.apply(state.critic_params, obs)
     next_value = critic.apply(state.critic_params,
@@ -174,7 +191,7 @@ def make_on_policy(config, env, policy, critic, factory):
       k_batch, k_policy = jax.random.split(k_policy)
       policy_batch = algo.policy_batch(k_batch, Rollout(
           env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
-          unrolled[3], batch))
+          brax_states, batch))
 
     dual_values = algo.duals.values(state.dual_state)
     policy_params, policy_opt_state, policy_metrics = update_policy(

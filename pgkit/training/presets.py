@@ -17,6 +17,15 @@ _ENV = {
                                num_timesteps=150_000, epochs=8, minibatches=16,
                                critic_epochs=8, critic_minibatches=16),
                           dict(discount=0.97, gae_lambda=0.95, learning_rate=1e-3)),
+    "inverted_double_pendulum": (dict(backend="positional", num_envs=128, unroll_length=32,
+                                      num_timesteps=1_000_000, epochs=8, minibatches=16,
+                                      critic_epochs=8, critic_minibatches=16),
+                                 dict(discount=0.97, gae_lambda=0.95, learning_rate=1e-3,
+                                      reward_scaling=0.1)),
+    "reacher": (dict(backend="positional", num_envs=128, unroll_length=32,
+                     num_timesteps=1_000_000, epochs=8, minibatches=16, critic_epochs=8,
+                     critic_minibatches=16),
+                dict(discount=0.95, gae_lambda=0.95, learning_rate=1e-3)),
 }
 
 # Shared by npg / trpo / trpo_vine on inverted_pendulum.

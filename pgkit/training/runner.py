@@ -8,6 +8,7 @@ deterministic policy is evaluated and one ``final:`` line is printed.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -57,7 +58,7 @@ def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
   chunk = max(1, math.ceil(config.num_iterations / num_chunks))
   num_chunks = math.ceil(config.num_iterations / chunk)
 
-  @jax.jit
+  @functools.partial(jax.jit, donate_argnums=0)
   def run_chunk(state, hp):
     return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)
 

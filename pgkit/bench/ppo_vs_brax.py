@@ -1,0 +1,105 @@
+"""``pgkit bench ppo-vs-brax``: pgkit's ppo_clip against Brax's own PPO, same settings, same run.
+
+For each seed both trainers run with Brax's published settings for the env (alternating which
+goes first, so drift of the machine hits both), evaluated deterministically at the same env
+steps. Then the raw env throughput (random actions, same env and num_envs) gives the ceiling,
+and, unless skipped, the wall time until the eval return first reaches a threshold: pgkit's
+default preset against Brax's published configuration.
+"""
+from __future__ import annotations
+
+import math
+import platform
+import statistics
+from typing import Callable
+
+import jax
+
+from pgkit.bench import runs, settings, timing
+from pgkit.envs import make_env
+from pgkit.training.presets import preset
+
+
+def _fmt(x, spec=".1f"):
+  return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
+            eval_envs: int = 128, print_fn: Callable[[str], None] = print) -> dict:
+  brax_s = settings.brax_settings(env)
+  config, hp = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
+  epoch = config.steps_per_iteration
+  num_evals = max(2, math.ceil(num_timesteps / epoch) + 1)
+  brax_s.update(num_evals=num_evals)
+  print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
+           f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
+           f" {jax.device_count()}× {jax.devices()[0].platform})")
+  print_fn(f"settings: {brax_s}")
+  results = {"pgkit": [], "brax": []}
+  for seed in range(seeds):
+    order = ("brax", "pgkit") if seed % 2 == 0 else ("pgkit", "brax")
+    for which in order:
+      if which == "brax":
+        r = runs.run_brax(env, backend, brax_s, num_timesteps, seed, eval_envs)
+      else:
+        r = runs.run_pgkit(config, hp, seed, eval_every=epoch)
+      results[which].append(r)
+      print_fn(f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
+               f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
+               f"eval returns {[round(x) for x in r.curve.returns]} at "
+               f"{[s for s in r.curve.steps]}")
+
+  raw = timing.raw_env_steps_per_s(make_env(env, backend), brax_s["num_envs"])
+  print_fn("\n| trainer | seed | compile s | train s | train steps/s | share of raw env | "
+           "peak RSS MiB | eval return at matched steps |")
+  print_fn("|---|---|---|---|---|---|---|---|")
+  for which in ("brax", "pgkit"):
+    for r in results[which]:
+      final = r.curve.steps[-1]
+      print_fn(f"| {which} | {r.seed} | {r.compile_s:.1f} | {r.train_s:.1f} | "
+               f"{r.steps_per_s:.0f} | {100 * r.steps_per_s / raw:.1f}% | {r.peak_rss_mb:.0f} | "
+               f"{r.return_at(final):.1f} @ {final} |")
+  def ratio_of(k):
+    num = statistics.mean(getattr(r, k) for r in results["pgkit"])
+    den = statistics.mean(getattr(r, k) for r in results["brax"])
+    return num / den if den else math.nan
+
+  ratio = {k: ratio_of(k) for k in ("compile_s", "train_s", "steps_per_s", "peak_rss_mb")}
+  print_fn(f"\nraw env steps/s ({brax_s['num_envs']} envs, random actions, lax.scan): {raw:.0f}")
+  print_fn("ratios pgkit/brax (means over seeds): " +
+           ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
+  matched = sorted(set(results["brax"][0].curve.steps) & set(results["pgkit"][0].curve.steps))
+  print_fn("\neval return at matched env steps (per seed):")
+  for s in matched:
+    row = [f"{which} " + "/".join(_fmt(r.return_at(s), ".0f") for r in results[which])
+           for which in ("brax", "pgkit")]
+    print_fn(f"  {s:9d}: " + "   ".join(row))
+  out = {"raw_steps_per_s": raw, "results": results, "ratios": ratio}
+  if threshold is not None:
+    out["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
+                                                 print_fn)
+  return out
+
+
+def time_to_threshold(env: str, backend: str, threshold: float, brax_s: dict, eval_envs: int,
+                      print_fn=print) -> dict:
+  """Wall seconds (compile included) until the deterministic eval return reaches ``threshold``:
+  pgkit's default preset for ``env`` against Brax's published configuration."""
+  config, hp = preset("ppo_clip", env)
+  config = config.__class__(**{**config.__dict__, "backend": backend,
+                               "num_timesteps": 4 * config.num_timesteps})
+  pg = runs.run_pgkit(config, hp, 0, eval_every=max(config.steps_per_iteration,
+                                                    config.num_timesteps // 40),
+                      stop_at=threshold)
+  published = dict(brax_s)
+  published["num_evals"] = settings.BRAX_PUBLISHED[env]["num_evals"]
+  br = runs.run_brax(env, backend, published, settings.BRAX_PUBLISHED[env]["num_timesteps"], 0,
+                     eval_envs, stop_at=threshold)
+  t_pg, t_br = pg.time_to(threshold), br.time_to(threshold)
+  steps = lambda r: next((s for s, x in zip(r.curve.steps, r.curve.returns) if x >= threshold),
+                         None)
+  print_fn(f"\ntime to eval return >= {threshold:g} (compile included): "
+           f"pgkit preset {_fmt(t_pg)} s at {steps(pg)} steps; "
+           f"Brax published {_fmt(t_br)} s at {steps(br)} steps"
+           + (f"; pgkit/brax {t_pg / t_br:.2f}" if t_pg and t_br else ""))
+  return {"pgkit": (t_pg, steps(pg)), "brax": (t_br, steps(br))}

@@ -1,0 +1,60 @@
+"""Brax's published PPO settings per environment, and the identical pgkit configuration.
+
+The Brax values are those of Brax's training colab (``brax/training`` README); network sizes
+are Brax's PPO defaults: policy 4×32, value 5×256, swish.
+"""
+from __future__ import annotations
+
+import math
+
+from pgkit.training.config import Config, HParams
+
+_COMMON = dict(episode_length=1000, normalize_observations=True, action_repeat=1,
+               unroll_length=5, num_minibatches=32, num_updates_per_batch=4, discounting=0.97,
+               learning_rate=3e-4, entropy_cost=1e-2, num_envs=2048, batch_size=1024,
+               reward_scaling=10.0)
+
+BRAX_PUBLISHED = {
+    "inverted_pendulum": dict(_COMMON, num_timesteps=2_000_000, num_evals=20),
+    "inverted_double_pendulum": dict(_COMMON, num_timesteps=20_000_000, num_evals=20),
+    "ant": dict(_COMMON, num_timesteps=50_000_000, num_evals=10, num_envs=4096,
+                batch_size=2048),
+    "halfcheetah": dict(_COMMON, num_timesteps=50_000_000, num_evals=20, reward_scaling=1.0,
+                        unroll_length=20, num_updates_per_batch=8, discounting=0.95,
+                        entropy_cost=1e-3, batch_size=512),
+}
+POLICY_HIDDEN = (32,) * 4
+VALUE_HIDDEN = (256,) * 5
+
+
+def brax_settings(env: str) -> dict:
+  if env not in BRAX_PUBLISHED:
+    raise ValueError(f"env must be one of {sorted(BRAX_PUBLISHED)} for ppo-vs-brax (Brax "
+                     f"publishes PPO settings for those), got {env!r}")
+  return dict(BRAX_PUBLISHED[env])
+
+
+def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
+                     eval_envs: int) -> tuple[Config, HParams]:
+  """pgkit's ppo_clip with the same batch, minibatches, epochs, networks and coefficients.
+
+  Brax collects ``batch_size·num_minibatches/num_envs`` unrolls of ``unroll_length`` steps in
+  ``num_envs`` envs per iteration and splits the sequences into ``num_minibatches``; pgkit's
+  ``unrolls`` is the same count, and its minibatches split the same sequences. Brax trains
+  policy and value in one loss on each minibatch; pgkit fits the critic with its own Adam on the
+  same number of minibatches and epochs. Brax's PPO clips at 0.3 and does not clip gradients.
+  """
+  unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
+  config = Config(
+      algo="ppo_clip", env=env, backend=backend, num_timesteps=num_timesteps,
+      num_envs=s["num_envs"], unroll_length=s["unroll_length"], unrolls=unrolls,
+      episode_length=s["episode_length"], epochs=s["num_updates_per_batch"],
+      minibatches=s["num_minibatches"], critic_epochs=s["num_updates_per_batch"],
+      critic_minibatches=s["num_minibatches"], policy_hidden=POLICY_HIDDEN,
+      critic_hidden=VALUE_HIDDEN, activation="swish",
+      normalize_observations=s["normalize_observations"], eval_envs=eval_envs)
+  hp = HParams(learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
+               discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
+               entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,
+               reward_scaling=s["reward_scaling"])
+  return config, hp
