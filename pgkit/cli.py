@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
   train.add_argument("--env", default="inverted_pendulum")
   train.add_argument("--seed", type=int, default=0)
   train.add_argument("--log-dir", default=None, help="write metrics.jsonl here")
+  train.add_argument("--checkpoint-dir", default=None,
+                     help="save the train state after every chunk; resume from it if present")
   train.add_argument("--num-chunks", type=int, default=10,
                      help="progress reports (compiled chunks) over the run")
   _add_fields(train)
@@ -84,7 +86,8 @@ def train_command(args) -> int:
   config = dataclasses.replace(config, **overrides)
   hp = hp._replace(**{k: getattr(args, k) for k in HParams._fields
                       if getattr(args, k) is not None})
-  run(config, hp, seed=args.seed, num_chunks=args.num_chunks, log_dir=args.log_dir)
+  run(config, hp, seed=args.seed, num_chunks=args.num_chunks, log_dir=args.log_dir,
+      checkpoint_dir=args.checkpoint_dir)
   return 0
 
 

@@ -130,6 +130,34 @@ def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch:
   return params, opt_state, jax.tree.map(jnp.mean, metrics)
 
 
+def _split_sequences(x, unrolls: int):
+  """``[U·T, B, ...] -> [T, U·B, ...]``: cut each env's trajectory into ``U`` sequences."""
+  x = x.reshape((unrolls, x.shape[0] // unrolls) + x.shape[1:])
+  x = jnp.swapaxes(x, 0, 1)
+  return x.reshape((x.shape[0], -1) + x.shape[3:])
+
+
+def values_and_bootstraps(value_fn, traj, episode_length: int):
+  """``V(s_t)`` and ``V(s'_t)`` for a trajectory ``[N, B]`` with about N + 1 critic calls per env.
+
+  Within an episode ``s'_t = s_{t+1}``, so one pass over ``[s_0 … s_{N−1}, s'_{N−1}]`` gives
+  both. Only a truncated step needs the value of its final observation, and an env truncates
+  at most ``ceil(N / episode_length)`` times in N steps, so those are gathered into a batch of
+  that static size. (After a termination ``V(s'_t)`` is multiplied by zero and never read.)
+  """
+  n, b = traj.truncation.shape
+  values = value_fn(jnp.concatenate([traj.observation, traj.next_observation[-1:]], axis=0))
+  value, next_value = values[:-1], values[1:]
+  capacity = b * -(-n // episode_length)
+  flat_trunc = traj.truncation.reshape(-1) > 0
+  (index,) = jnp.nonzero(flat_trunc, size=capacity, fill_value=0)
+  final_obs = traj.next_observation.reshape((n * b,) + traj.next_observation.shape[2:])[index]
+  valid = jnp.arange(capacity) < jnp.sum(flat_trunc)
+  boot = jnp.zeros(n * b).at[index].add(jnp.where(valid, value_fn(final_obs), 0.0))
+  next_value = jnp.where(traj.truncation > 0, boot.reshape(n, b), next_value)
+  return value, next_value
+
+
 def make_on_policy(config, env, policy, critic, factory):
   """Builds ``init`` and ``step`` for an on-policy algorithm ``factory(config, hp)``."""
 
@@ -152,8 +180,8 @@ def make_on_policy(config, env, policy, critic, factory):
         key=key, iteration=jnp.zeros((), jnp.int32))
 
   def collect(state: TrainState, k_reset, k_unroll, record_states=False):
-    """``config.unrolls`` unrolls, stacked along the batch axis: Transition ``[T, B·U]``; with
-    ``record_states`` also the Brax states before each step, ``[T, B·U]`` (else None)."""
+    """``config.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
+    with ``record_states`` also the Brax states before each step, ``[U·T, B]`` (else None)."""
     fresh = envs.fresh_states(env, k_reset, config.num_envs)
 
     def one(env_state, k):
@@ -165,9 +193,7 @@ def make_on_policy(config, env, policy, critic, factory):
 
     env_state, (traj, episodes, saved) = jax.lax.scan(
         one, state.env_state, jax.random.split(k_unroll, config.unrolls))
-    stack = lambda x: jnp.swapaxes(x, 0, 1).reshape(
-        (x.shape[1], x.shape[0] * x.shape[2]) + x.shape[3:])
-    traj, saved = jax.tree.map(stack, traj), jax.tree.map(stack, saved)
+    traj, saved = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), (traj, saved))
     return env_state, traj, jax.tree.map(jnp.sum, episodes), saved
 
   def step(state: TrainState, hp):
@@ -176,15 +202,18 @@ def make_on_policy(config, env, policy, critic, factory):
     env_state, traj, episodes, brax_states = collect(state, k_reset, k_unroll,
                                                      record_states=algo.policy_batch is not None)
     obs = envs.normalize(state.obs_stats, traj.observation)
-    value = critic.apply(state.critic_params, obs)
-    next_value = critic.apply(state.critic_params,
-                              envs.normalize(state.obs_stats, traj.next_observation))
+    value, next_value = values_and_bootstraps(
+        lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
+        config.episode_length)
     reward = traj.reward * hp.reward_scaling
     advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
         reward, value, next_value, traj.termination, traj.truncation)
     done = jnp.maximum(traj.termination, traj.truncation)
-    batch = Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
-                  advantage + value)
+    # Advantages used each env's whole trajectory; updates see unroll_length-step sequences.
+    batch = jax.tree.map(
+        lambda x: _split_sequences(x, config.unrolls),
+        Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
+              advantage + value))
 
     policy_batch = batch
     if algo.policy_batch is not None:  # e.g. vine sampling: branches from saved Brax states
@@ -197,8 +226,8 @@ def make_on_policy(config, env, policy, critic, factory):
     policy_params, policy_opt_state, policy_metrics = update_policy(
         policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
         policy_batch)
-    kl = jnp.mean(policy.apply(state.policy_params, obs).kl_divergence(
-        policy.apply(policy_params, obs)))
+    kl = jnp.mean(policy.apply(state.policy_params, batch.observation).kl_divergence(
+        policy.apply(policy_params, batch.observation)))
     dual_state = algo.duals.update(state.dual_state, kl=kl)
     critic_params, critic_opt_state, critic_metrics = update_critic(
         critic, algo, config, state.critic_params, state.critic_opt_state, k_critic, batch)

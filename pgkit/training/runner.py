@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pgkit.training import checkpoints
 from pgkit.training.config import Config, HParams, validate_config, validate_hparams
 from pgkit.training.trainer import make_trainer
 
@@ -45,31 +46,51 @@ def check_finite(metrics: dict, iteration: int) -> None:
                              f"iteration {iteration}; training stopped before using them")
 
 
-def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
-        log_dir: str | None = None, print_fn: Callable[[str], None] = print) -> RunResult:
-  """Trains ``config.algo`` with ``hp``; prints progress and returns the final result."""
-  validate_config(config)
-  validate_hparams(hp)
-  if num_chunks < 1:
-    raise ValueError(f"num_chunks must be >= 1, got {num_chunks}")
-  start = time.time()
+@functools.lru_cache(maxsize=8)
+def compiled(config: Config, chunk: int):
+  """(trainer, init, run_chunk, evaluate) jitted once per (config, chunk) and reused by runs."""
   trainer = make_trainer(config)
-  hp = jax.tree.map(jnp.asarray, hp)
-  chunk = max(1, math.ceil(config.num_iterations / num_chunks))
-  num_chunks = math.ceil(config.num_iterations / chunk)
 
   @functools.partial(jax.jit, donate_argnums=0)
   def run_chunk(state, hp):
     return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)
 
+  return trainer, jax.jit(trainer.init), run_chunk, jax.jit(trainer.evaluate)
+
+
+def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
+        log_dir: str | None = None, checkpoint_dir: str | None = None,
+        print_fn: Callable[[str], None] = print) -> RunResult:
+  """Trains ``config.algo`` with ``hp``; prints progress and returns the final result.
+
+  With ``checkpoint_dir`` the train state is saved after every chunk, and a run started on a
+  folder that holds a checkpoint resumes from it exactly.
+  """
+  validate_config(config)
+  validate_hparams(hp)
+  if num_chunks < 1:
+    raise ValueError(f"num_chunks must be >= 1, got {num_chunks}")
+  if checkpoint_dir:
+    checkpoints.check_run_record(checkpoint_dir, config, hp, seed, num_chunks)
+  start = time.time()
+  chunk = max(1, math.ceil(config.num_iterations / num_chunks))
+  num_chunks = math.ceil(config.num_iterations / chunk)
+  trainer, init, run_chunk, evaluate = compiled(config, chunk)
+  hp = jax.tree.map(jnp.asarray, hp)
   key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
-  state = jax.jit(trainer.init)(key, hp)
-  log = open(os.path.join(log_dir, "metrics.jsonl"), "a") if log_dir else None
+  state = init(key, hp)
+  first = 0
+  resume_at = checkpoints.latest(checkpoint_dir) if checkpoint_dir else None
+  if resume_at is not None:
+    state = checkpoints.restore(checkpoint_dir, resume_at, state)
+    first = resume_at // chunk
+    print_fn(f"resumed from {checkpoint_dir} at iteration {resume_at}")
   if log_dir:
     os.makedirs(log_dir, exist_ok=True)
-  env_steps = 0
+  log = open(os.path.join(log_dir, "metrics.jsonl"), "a") if log_dir else None
+  env_steps = first * chunk * trainer.steps_per_iteration
   try:
-    for c in range(num_chunks):
+    for c in range(first, num_chunks):
       t0 = time.time()
       state, metrics = run_chunk(state, hp)
       metrics = jax.device_get(metrics)
@@ -77,6 +98,8 @@ def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
       iteration = (c + 1) * chunk
       env_steps = iteration * trainer.steps_per_iteration
       check_finite(metrics, iteration)
+      if checkpoint_dir:
+        checkpoints.save(checkpoint_dir, state, iteration)
       episodes = float(np.sum(metrics["episodes"]))
       mean_return = float(np.sum(metrics["episode_return_sum"])) / max(episodes, 1.0)
       print_fn(f"iter {iteration:5d}  env_steps {env_steps:9d}  "
@@ -89,7 +112,7 @@ def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
                    wall_s=time.time() - start)
         log.write(json.dumps(row) + "\n")
         log.flush()
-    eval_return = float(jax.jit(trainer.evaluate)(state, eval_key))
+    eval_return = float(evaluate(state, eval_key))
   finally:
     if log:
       log.close()

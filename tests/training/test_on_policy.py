@@ -40,3 +40,25 @@ def test_state_structure_and_dtypes_stable_through_steps(step):
   assert jax.tree.leaves(a) == jax.tree.leaves(b)
   assert int(new.iteration) == 1
   assert all(np.isfinite(float(v)) for v in metrics.values())
+
+
+def test_values_and_bootstraps_equal_two_full_passes():
+  from pgkit.envs import Transition
+  from pgkit.training.on_policy import values_and_bootstraps
+  # 6 steps, 3 envs; env 0 truncates at t=1 and t=4 (episode_length 3), env 1 terminates at
+  # t=2, env 2 runs on. Observations are distinct numbers; V(o) = 2·o + 1.
+  n, b = 6, 3
+  obs = jnp.arange(n * b, dtype=jnp.float32).reshape(n, b, 1)
+  nxt = jnp.concatenate([obs[1:], 100.0 + jnp.arange(b, dtype=jnp.float32).reshape(1, b, 1)])
+  trunc = jnp.zeros((n, b)).at[1, 0].set(1.0).at[4, 0].set(1.0)
+  term = jnp.zeros((n, b)).at[2, 1].set(1.0)
+  final = jnp.array([[500.0], [600.0], [700.0]])
+  nxt = nxt.at[1, 0].set(final[0]).at[4, 0].set(final[1]).at[2, 1].set(final[2])
+  traj = Transition(obs, None, None, term, trunc, nxt, None)
+  value_fn = lambda o: 2.0 * o[..., 0] + 1.0
+  value, next_value = values_and_bootstraps(value_fn, traj, episode_length=3)
+  np.testing.assert_allclose(value, value_fn(obs))
+  expected = value_fn(nxt)
+  # Where an episode terminated the bootstrap is unused (multiplied by 1 − termination = 0).
+  used = np.asarray(term) == 0
+  np.testing.assert_allclose(np.asarray(next_value)[used], np.asarray(expected)[used])
