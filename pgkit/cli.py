@@ -74,12 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def train_command(args) -> int:
-  from pgkit.algorithms import ALGORITHMS
+  from pgkit.algorithms import ALGORITHMS, OFF_POLICY_ALGORITHMS
   from pgkit.training.presets import preset
   from pgkit.training.runner import run
 
-  if args.algo not in ALGORITHMS:
-    raise ValueError(f"algo must be one of {sorted(ALGORITHMS)}, got {args.algo!r}")
+  known = {**ALGORITHMS, **OFF_POLICY_ALGORITHMS}
+  if args.algo not in known:
+    raise ValueError(f"algo must be one of {sorted(known)}, got {args.algo!r}")
   config, hp = preset(args.algo, args.env)
   overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
                if getattr(args, f.name, None) is not None}

@@ -35,6 +35,11 @@ class OnPolicy(NamedTuple):
   importance: str = "per_step"  # how log-probs aggregate into the ratio (returns.importance)
   target_kl: Any = math.inf  # stop the policy updates of an iteration once KL exceeds this
   normalize_advantages: bool = True
+  # V-MPO: an E-step reweighter over each minibatch's advantages fills ``LossTerms.weight`` (its
+  # temperature state lives in ``TrainState.reweighter_state``), and ``decoupled_kl`` fills
+  # ``kl_mean``/``kl_cov`` and feeds their batch means to ``duals.update``.
+  reweighter: Any = None
+  decoupled_kl: bool = False
   # Optional ``fn(key, Rollout) -> Batch`` building the policy-update batch from the rollout
   # (TRPO's vine sampling); None uses the single-path batch. The critic always fits the latter.
   policy_batch: Optional[Callable[..., Any]] = None

@@ -1,8 +1,9 @@
 """Natural policy gradient (Kakade 2001, "A Natural Policy Gradient"; the step rule of
-Schulman et al. 2015, arXiv:1502.05477, appendix C): one step per batch along the damped
-natural gradient ``F⁻¹g`` (conjugate gradient on Fisher-vector products of the mean KL), scaled
-to the quadratic trust region, ``Δθ = −sqrt(2δ / gᵀF⁻¹g) · F⁻¹g``. No line search. The critic
-is fitted separately with Adam over ``critic_epochs`` and is never preconditioned."""
+Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477): one step per
+batch along the damped natural gradient ``F⁻¹g`` (conjugate gradient on Fisher-vector products
+of the mean KL), scaled to the quadratic trust region, ``Δθ = −sqrt(2δ / gᵀF⁻¹g) · F⁻¹g``. No
+line search. The critic is fitted separately with Adam over ``critic_epochs`` and is never
+preconditioned."""
 import optax
 
 from pgkit import losses, precondition

@@ -5,7 +5,7 @@ backtracking line search that accepts only a step with ``KL ≤ δ`` and an impr
 
 ``sampling="single_path"`` estimates ``L̂`` from the rollout with GAE advantages (``trpo``);
 ``sampling="vine"`` (``trpo_vine``) branches ``vine_actions`` actions from ``vine_states``
-saved states of the rollout and uses the self-normalised importance estimate (section 5.2)."""
+saved states of the rollout and uses the self-normalised importance estimate."""
 import optax
 
 from pgkit import losses, precondition

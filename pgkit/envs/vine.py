@@ -1,4 +1,4 @@
-"""Vine sampling (TRPO, Schulman et al. 2015, arXiv:1502.05477, section 5.2).
+"""Vine sampling (Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477).
 
 From a single-path rollout of ``π_old``, a *rollout set* of ``N`` states is chosen; each saved
 Brax state is restored and ``K`` actions ``a_{n,k} ~ π_old(·|s_n)`` are tried. Every branch takes

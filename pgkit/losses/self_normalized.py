@@ -8,7 +8,7 @@ their action values ``Q̂(s_n, a_{n,k})`` estimated by branch rollouts. State ``
 and the loss is ``−mean_n L_n(θ)``. Normalising by ``Σ_k ρ`` removes the need for a baseline:
 at ``θ = θ_old`` its gradient is ``(1/K) Σ_k ∇log π(a_k|s) (Q̂_k − mean_k Q̂)``. An affine
 rescaling of ``Q̂`` (such as advantage normalisation) rescales and shifts the loss only.
-Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477, section 5.2.
+Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477.
 """
 from __future__ import annotations
 

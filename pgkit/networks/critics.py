@@ -1,4 +1,5 @@
-"""Critic factories: ``Critic(init, apply)``, ``apply(params, obs) -> V(s)`` of shape obs[:-1]."""
+"""Critic factories: ``Critic(init, apply)``, ``apply(params, obs) -> V(s)`` of shape obs[:-1];
+``QCritic(init, apply)``, ``apply(params, obs, action) -> Q(s, a)``."""
 from __future__ import annotations
 
 from typing import Callable, NamedTuple, Sequence
@@ -20,3 +21,27 @@ def value_critic(obs_size: int, hidden: Sequence[int] = (64, 64),
   net = MLP(tuple(hidden) + (1,), activation)
   return Critic(lambda key: net.init(key, jnp.zeros((1, obs_size))),
                 lambda params, obs: net.apply(params, obs)[..., 0])
+
+
+class QCritic(NamedTuple):
+  init: Callable[[jax.Array], dict]
+  apply: Callable[[dict, jax.Array, jax.Array], jax.Array]
+
+
+def q_critic(obs_size: int, action_size: int, hidden: Sequence[int] = (256, 256),
+             activation: str = "elu") -> QCritic:
+  """State-action value network Q_φ(s, a) on the concatenation ``[s, a]``.
+
+  ``apply(params, obs [..., obs], action [..., act]) -> [...]``; ``obs`` and ``action`` are
+  broadcast against each other, so ``N`` sampled actions ``[N, B, act]`` can be scored against
+  states ``[B, obs]``.
+  """
+  net = MLP(tuple(hidden) + (1,), activation)
+
+  def apply(params, obs, action):
+    shape = jnp.broadcast_shapes(obs.shape[:-1], action.shape[:-1])
+    obs = jnp.broadcast_to(obs, shape + obs.shape[-1:])
+    action = jnp.broadcast_to(action, shape + action.shape[-1:])
+    return net.apply(params, jnp.concatenate([obs, action], -1))[..., 0]
+
+  return QCritic(lambda key: net.init(key, jnp.zeros((1, obs_size + action_size))), apply)

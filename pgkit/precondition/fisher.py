@@ -14,7 +14,7 @@ Two estimates of the Fisher information ``F`` of the policy at ``θ_old`` are of
 Both return ``(F + λ I) v`` with damping ``λ ≥ 0`` (may be a traced array).
 
 Refs: Kakade 2001, "A Natural Policy Gradient" (NeurIPS); Schulman et al. 2015,
-"Trust Region Policy Optimization", arXiv:1502.05477 (appendix C: the KL Hessian as Fisher).
+"Trust Region Policy Optimization", arXiv:1502.05477 (the KL Hessian as the Fisher).
 """
 from __future__ import annotations
 

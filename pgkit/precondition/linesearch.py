@@ -8,8 +8,7 @@ Given a proposed parameter step ``Δ`` (e.g. from ``scale_to_trust_region``), tr
 where ``L`` is the loss being minimised and ``c`` is ``accept_ratio`` (0 by default: any
 improvement). If no ``k`` passes, the step is zero. This is TRPO's final step, which makes the
 update respect the exact (not just quadratic) KL constraint and improve the surrogate
-(Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477, section 6 and
-appendix C).
+(Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477).
 
 The loop is a ``lax.while_loop`` with a static bound ``K``: it stops at the first accepted
 ``k`` when run alone and runs the slowest lane's count under ``vmap``; every lane still

@@ -5,7 +5,7 @@ steepest-descent direction when distance between policies is measured by the KL 
 whose second-order expansion is ``KL(π_old ‖ π_θ) ≈ ½ Δθᵀ F Δθ``. The direction
 ``F⁻¹ g`` is found by damped conjugate gradient (``cg.py``) with Fisher-vector products
 (``fisher.py``), as in Schulman et al. 2015, "Trust Region Policy Optimization",
-arXiv:1502.05477, appendix C.
+arXiv:1502.05477.
 
 Sign convention (that of optax): incoming ``updates`` are gradients of a loss to *minimise*;
 the output ``(F + λI)⁻¹ g`` is still gradient-like (not yet negated). Follow it with

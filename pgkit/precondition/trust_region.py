@@ -6,7 +6,7 @@ of a direction ``s`` that satisfies ``½ Δᵀ F Δ ≤ δ`` has
     β = sqrt(2δ / sᵀ F s).
 
 For ``s = F⁻¹ g`` this is the natural-policy-gradient step ``sqrt(2δ / gᵀF⁻¹g) · F⁻¹g``
-(Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477, appendix C).
+(Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477).
 
 Sign convention: the incoming ``updates`` are gradient-like (a direction along which the loss
 being minimised *increases*, e.g. the output of ``natural_gradient``). The output is the

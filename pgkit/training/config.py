@@ -44,6 +44,18 @@ class Config:
   importance: str = "per_step"  # is_pg's ratio: per_step | per_decision | trajectory
   value_clipping: bool = False
   eval_envs: int = 16
+  # Off-policy (MPO): replay of ``unroll_length``-step sequences and the learner's shape.
+  replay_capacity: int = 2048  # sequences of unroll_length steps
+  batch_size: int = 32  # sequences per learner update
+  updates_per_iteration: int = 8  # learner updates per unroll: the update-to-data ratio
+  warmup_steps: int = 1024  # environment steps collected before the first update
+  num_action_samples: int = 16  # N actions per state in MPO's E-step and Retrace's E_π Q
+  retrace_steps: int = 0  # n of Retrace's truncation; 0 runs traces to the sequence end
+  target_update: str = "periodic"  # periodic (copy every target_update_period) | polyak
+  target_update_period: int = 100  # learner updates between target-network copies
+  q_hidden: tuple[int, ...] = (256, 256)
+  # V-MPO: fraction of each minibatch's samples kept by the E-step (sets a shape).
+  top_k_fraction: float = 0.5
   # Natural gradient / TRPO (static: they fix loop lengths and shapes).
   cg_iters: int = 10
   linesearch_steps: int = 10
@@ -82,6 +94,17 @@ class HParams(NamedTuple):
   beta_learning_rate: float = 1.0
   max_ratio: float = math.inf  # is_pg's ratio truncation c̄
   reward_scaling: float = 1.0
+  # MPO / V-MPO: E-step KL bound and temperature, decoupled M-step bounds and multipliers.
+  estep_epsilon: float = 0.1
+  epsilon_mean: float = 2.5e-3
+  epsilon_cov: float = 1e-5
+  temperature_init: float = 1.0
+  temperature_learning_rate: float = 1e-2
+  alpha_init: float = 1.0
+  alpha_mean_learning_rate: float = 40.0
+  alpha_cov_learning_rate: float = 1e4
+  retrace_lambda: float = 1.0
+  polyak_tau: float = 5e-3
   max_kl: float = 0.01  # δ of NPG/TRPO's trust region mean KL(π_old‖π_θ) ≤ δ
   damping: float = 0.1  # λ in the CG solve of (F + λI) x = g
   backtrack_ratio: float = 0.8  # TRPO's line-search shrink factor
@@ -93,11 +116,15 @@ _CHOICES = {
     "lr_schedule": ("constant", "linear"),
     "kl_rule": ("dual_ascent", "multiplicative"),
     "importance": ("per_step", "per_decision", "trajectory"),
+    "target_update": ("periodic", "polyak"),
     "sampling": ("single_path", "vine"),
 }
-_POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "unrolls", "episode_length", "epochs",
-                  "minibatches", "critic_epochs", "critic_minibatches", "eval_envs",
+_POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "unrolls", "episode_length",
+                  "epochs", "minibatches", "critic_epochs", "critic_minibatches", "eval_envs",
+                  "replay_capacity", "batch_size", "updates_per_iteration",
+                  "num_action_samples", "target_update_period",
                   "cg_iters", "linesearch_steps", "vine_states", "vine_actions", "vine_horizon")
+_NONNEGATIVE_INTS = ("warmup_steps", "retrace_steps")
 
 # name -> (low, high, low inclusive, high inclusive); None bounds are open to ±inf.
 _RANGES = {
@@ -115,6 +142,16 @@ _RANGES = {
     "beta_learning_rate": (0.0, None, True, False),
     "max_ratio": (0.0, math.inf, False, True),
     "reward_scaling": (0.0, None, False, False),
+    "estep_epsilon": (0.0, None, False, False),
+    "epsilon_mean": (0.0, None, False, False),
+    "epsilon_cov": (0.0, None, False, False),
+    "temperature_init": (0.0, None, False, False),
+    "temperature_learning_rate": (0.0, None, False, False),
+    "alpha_init": (0.0, None, True, False),
+    "alpha_mean_learning_rate": (0.0, None, True, False),
+    "alpha_cov_learning_rate": (0.0, None, True, False),
+    "retrace_lambda": (0.0, 1.0, True, True),
+    "polyak_tau": (0.0, 1.0, False, True),
     "max_kl": (0.0, None, False, False),
     "damping": (0.0, None, True, False),
     "backtrack_ratio": (0.0, 1.0, False, False),
@@ -156,6 +193,15 @@ def validate_config(config: Config) -> None:
     value = getattr(config, name)
     if not isinstance(value, int) or value < 1:
       raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+  for name in _NONNEGATIVE_INTS:
+    value = getattr(config, name)
+    if not isinstance(value, int) or value < 0:
+      raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+  if not 0.0 < config.top_k_fraction <= 1.0:
+    raise ValueError(f"top_k_fraction must be in (0, 1], got {config.top_k_fraction!r}")
+  if config.replay_capacity < config.num_envs:
+    raise ValueError(f"replay_capacity must be >= num_envs={config.num_envs} (one sequence per "
+                     f"environment is inserted per iteration), got {config.replay_capacity}")
   for name, choices in _CHOICES.items():
     if getattr(config, name) not in choices:
       raise ValueError(f"{name} must be one of {list(choices)}, got {getattr(config, name)!r}")

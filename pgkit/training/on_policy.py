@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit import envs
+from pgkit import envs, losses
 from pgkit.algorithms.base import OnPolicy, Rollout
 from pgkit.losses import LossTerms
 from pgkit.returns import aggregate_log
@@ -32,6 +32,7 @@ class TrainState(NamedTuple):
   env_state: envs.EnvState
   key: Array
   iteration: Array
+  reweighter_state: Any = ()  # the E-step temperature of V-MPO-style algorithms
 
 
 class Batch(NamedTuple):
@@ -62,7 +63,15 @@ def _where(pred, a, b):
   return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
 
 
-def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch):
+def minibatch_advantages(algo: OnPolicy, mb: Batch):
+  """The minibatch's advantages ``[T·b]`` as the loss sees them (normalised if asked)."""
+  adv = mb.advantage.reshape(-1)
+  if algo.normalize_advantages:
+    adv = (adv - jnp.mean(adv)) / (jnp.std(adv) + 1e-8)
+  return adv
+
+
+def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch, weight=None):
   """``LossTerms`` for a minibatch ``[T, b]``, flattened to ``[T·b]``."""
   dist = policy.apply(params, mb.observation)
   old = policy.apply(old_params, mb.observation)
@@ -70,25 +79,33 @@ def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch):
   if algo.importance != "per_step":
     agg = jax.vmap(lambda x, d: aggregate_log(algo.importance, x, d), in_axes=1, out_axes=1)
     log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
-  adv = mb.advantage
-  if algo.normalize_advantages:
-    adv = (adv - jnp.mean(adv)) / (jnp.std(adv) + 1e-8)
   flat = lambda x: x.reshape(-1)
-  return LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
-                   advantage=flat(adv), kl=flat(old.kl_divergence(dist)),
-                   entropy=flat(dist.entropy()))
+  terms = LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
+                    advantage=minibatch_advantages(algo, mb), kl=flat(old.kl_divergence(dist)),
+                    entropy=flat(dist.entropy()), weight=weight)
+  if algo.decoupled_kl:
+    kl_mean, kl_cov = losses.decoupled_gaussian_kl(old, dist)
+    terms = terms._replace(kl_mean=flat(kl_mean), kl_cov=flat(kl_cov))
+  return terms
 
 
-def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch):
-  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics)."""
+def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch,
+                  reweighter_state=()):
+  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics), and with a
+  reweighter its new state as a fourth element (one temperature step per minibatch)."""
   old_params = params
   mbs = _minibatches(key, batch, algo.minibatches, algo.epochs)
 
   def one_update(carry, mb):
-    params, opt_state, stopped = carry
+    params, opt_state, stopped, r_state = carry
+    weight, e_metrics = None, {}
+    if algo.reweighter is not None:
+      adv = minibatch_advantages(algo, mb)
+      r_state = algo.reweighter.update(r_state, advantages=adv)
+      weight, e_metrics = algo.reweighter.weights(r_state, adv)
 
     def loss_fn(p):
-      terms = policy_terms(policy, algo, p, old_params, mb)
+      terms = policy_terms(policy, algo, p, old_params, mb, weight)
       loss, metrics = algo.policy_loss.apply(terms, dual_values)
       return loss, (metrics, jnp.mean(terms.kl))
 
@@ -103,12 +120,16 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     new_params = optax.apply_updates(params, updates)
     params = _where(stopped, params, new_params)
     opt_state = _where(stopped, opt_state, new_opt_state)
-    metrics = dict(metrics, kl_before_update=kl, update_applied=1.0 - stopped,
+    metrics = dict(metrics, **e_metrics, kl_before_update=kl, update_applied=1.0 - stopped,
                    **algo.optimizer_metrics(new_opt_state))
-    return (params, opt_state, stopped), metrics
+    return (params, opt_state, stopped, r_state), metrics
 
-  (params, opt_state, _), metrics = jax.lax.scan(one_update, (params, opt_state, False), mbs)
-  return params, opt_state, jax.tree.map(jnp.mean, metrics)
+  (params, opt_state, _, r_state), metrics = jax.lax.scan(
+      one_update, (params, opt_state, False, reweighter_state), mbs)
+  metrics = jax.tree.map(jnp.mean, metrics)
+  if algo.reweighter is not None:
+    return params, opt_state, metrics, r_state
+  return params, opt_state, metrics
 
 
 def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch: Batch):
@@ -177,7 +198,8 @@ def make_on_policy(config, env, policy, critic, factory):
         dual_state=algo.duals.init(),
         obs_stats=envs.init_stats(env.observation_size),
         env_state=envs.reset(env, k_env, config.num_envs),
-        key=key, iteration=jnp.zeros((), jnp.int32))
+        key=key, iteration=jnp.zeros((), jnp.int32),
+        reweighter_state=() if algo.reweighter is None else algo.reweighter.init())
 
   def collect(state: TrainState, k_reset, k_unroll, record_states=False):
     """``config.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
@@ -223,12 +245,20 @@ def make_on_policy(config, env, policy, critic, factory):
           brax_states, batch))
 
     dual_values = algo.duals.values(state.dual_state)
-    policy_params, policy_opt_state, policy_metrics = update_policy(
-        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
-        policy_batch)
-    kl = jnp.mean(policy.apply(state.policy_params, batch.observation).kl_divergence(
-        policy.apply(policy_params, batch.observation)))
-    dual_state = algo.duals.update(state.dual_state, kl=kl)
+    reweighter_state = state.reweighter_state
+    out = update_policy(policy, algo, state.policy_params, state.policy_opt_state, dual_values,
+                        k_policy, policy_batch, reweighter_state)
+    policy_params, policy_opt_state, policy_metrics = out[:3]
+    if algo.reweighter is not None:
+      reweighter_state = out[3]
+    old_dist = policy.apply(state.policy_params, batch.observation)
+    new_dist = policy.apply(policy_params, batch.observation)
+    kl = jnp.mean(old_dist.kl_divergence(new_dist))
+    stats = {}
+    if algo.decoupled_kl:
+      stats = dict(zip(("kl_mean", "kl_cov"),
+                       map(jnp.mean, losses.decoupled_gaussian_kl(old_dist, new_dist))))
+    dual_state = algo.duals.update(state.dual_state, kl=kl, **stats)
     critic_params, critic_opt_state, critic_metrics = update_critic(
         critic, algo, config, state.critic_params, state.critic_opt_state, k_critic, batch)
     obs_stats = state.obs_stats
@@ -236,11 +266,13 @@ def make_on_policy(config, env, policy, critic, factory):
       obs_stats = envs.update_stats(obs_stats, traj.observation)
 
     metrics = dict(policy_metrics, **critic_metrics, kl=kl,
+                   **{f"batch_{k}": v for k, v in stats.items()},
                    **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
                    advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward))
     new_state = TrainState(policy_params, critic_params, policy_opt_state, critic_opt_state,
-                           dual_state, obs_stats, env_state, key, state.iteration + 1)
+                           dual_state, obs_stats, env_state, key, state.iteration + 1,
+                           reweighter_state)
     return new_state, metrics
 
   return init, step

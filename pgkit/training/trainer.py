@@ -13,8 +13,9 @@ from typing import Callable, NamedTuple
 import jax
 
 from pgkit import envs, networks
-from pgkit.algorithms import ALGORITHMS
+from pgkit.algorithms import ALGORITHMS, OFF_POLICY_ALGORITHMS
 from pgkit.training.config import Config
+from pgkit.training.off_policy import make_off_policy
 from pgkit.training.on_policy import make_on_policy
 
 
@@ -39,12 +40,18 @@ def make_policy(config: Config, env) -> networks.Policy:
 
 
 def make_trainer(config: Config) -> Trainer:
-  if config.algo not in ALGORITHMS:
-    raise ValueError(f"algo must be one of {sorted(ALGORITHMS)}, got {config.algo!r}")
+  known = {**ALGORITHMS, **OFF_POLICY_ALGORITHMS}
+  if config.algo not in known:
+    raise ValueError(f"algo must be one of {sorted(known)}, got {config.algo!r}")
   env = envs.make_env(config.env, config.backend)
   policy = make_policy(config, env)
-  critic = networks.value_critic(env.observation_size, config.critic_hidden, config.activation)
-  init, step = make_on_policy(config, env, policy, critic, ALGORITHMS[config.algo])
+  if config.algo in OFF_POLICY_ALGORITHMS:
+    critic = networks.q_critic(env.observation_size, env.action_size, config.q_hidden,
+                               config.activation)
+    init, step = make_off_policy(config, env, policy, critic, OFF_POLICY_ALGORITHMS[config.algo])
+  else:
+    critic = networks.value_critic(env.observation_size, config.critic_hidden, config.activation)
+    init, step = make_on_policy(config, env, policy, critic, ALGORITHMS[config.algo])
 
   def train(key, hp):
     state = init(key, hp)

@@ -1,0 +1,200 @@
+"""The off-policy trainer (MPO family): ``init(key, hp) -> OffPolicyState``, ``step(state, hp)``.
+
+One ``step`` is one iteration: unroll the current policy for ``unroll_length`` steps in
+``num_envs`` Brax environments and insert each environment's ``[T]`` slice into replay as one
+sequence (with behaviour log-probs); then, once ``warmup_steps`` environment steps have been
+collected, run ``updates_per_iteration`` learner updates (the update-to-data ratio is
+``updates_per_iteration / (num_envs · unroll_length)``). Each learner update samples
+``batch_size`` sequences and
+
+1. fits Q_φ to Retrace targets built from the target networks (``returns.retrace_targets``,
+   ``c = λ min(1, π_target/b)``, ``E_π Q`` from ``num_action_samples`` actions);
+2. E-step: draws N actions per state from the target policy, scores them with the target critic,
+   takes one optimizer step on the temperature dual and computes ``softmax(Q/η)`` weights;
+3. M-step: one optimizer step on the policy loss (decoupled weighted log-likelihood plus
+   ``α_μ KL_μ + α_Σ KL_Σ`` against the target policy), then one dual-ascent step on α_μ, α_Σ;
+4. updates the target networks (periodic copy or Polyak averaging).
+
+Observations are stored raw and normalised with the running statistics when they are used.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from pgkit import envs, losses, replay
+from pgkit.algorithms.off_policy import OffPolicy
+from pgkit.losses import LossTerms
+from pgkit.returns.retrace import retrace_targets
+
+Array = jax.Array
+
+
+class OffPolicyState(NamedTuple):
+  policy_params: Any
+  target_policy_params: Any
+  critic_params: Any
+  target_critic_params: Any
+  policy_opt_state: Any
+  critic_opt_state: Any
+  dual_state: Any
+  reweighter_state: Any
+  replay: replay.ReplayState
+  obs_stats: envs.RunningStats
+  env_state: envs.EnvState
+  key: Array
+  iteration: Array
+  learner_steps: Array
+
+
+class Learner(NamedTuple):
+  """The part of the state one learner update changes."""
+
+  policy_params: Any
+  target_policy_params: Any
+  critic_params: Any
+  target_critic_params: Any
+  policy_opt_state: Any
+  critic_opt_state: Any
+  dual_state: Any
+  reweighter_state: Any
+  learner_steps: Array
+
+
+def _example(env, length: int) -> envs.Transition:
+  z = lambda *shape: jnp.zeros((length,) + shape)
+  return envs.Transition(z(env.observation_size), z(env.action_size), z(), z(), z(),
+                         z(env.observation_size), z())
+
+
+def make_off_policy(config, env, policy, q_critic, factory):
+  """Builds ``init`` and ``step`` for an off-policy algorithm ``factory(config, hp)``."""
+  n = config.num_action_samples
+  n_steps = config.retrace_steps or None
+
+  def init(key, hp) -> OffPolicyState:
+    algo = factory(config, hp)
+    k_policy, k_critic, k_env, key = jax.random.split(key, 4)
+    policy_params, critic_params = policy.init(k_policy), q_critic.init(k_critic)
+    return OffPolicyState(
+        policy_params, policy_params, critic_params, critic_params,
+        algo.policy_optimizer.init(policy_params), algo.critic_optimizer.init(critic_params),
+        algo.duals.init(), algo.reweighter.init(),
+        replay.init(_example(env, config.unroll_length), config.replay_capacity),
+        envs.init_stats(env.observation_size), envs.reset(env, k_env, config.num_envs),
+        key, jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32))
+
+  def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):
+    target_pi = policy.apply(ln.target_policy_params, obs)
+    next_actions = policy.apply(ln.target_policy_params, next_obs).sample(seed=key,
+                                                                          sample_shape=n)
+    v_next = jnp.mean(q_critic.apply(ln.target_critic_params, next_obs, next_actions), 0)
+    q_target = q_critic.apply(ln.target_critic_params, obs, batch.action)
+    log_rho = target_pi.log_prob(batch.action) - batch.behaviour_log_prob
+    discount = hp.discount * (1.0 - batch.termination)
+    continuation = 1.0 - jnp.maximum(batch.termination, batch.truncation)
+    targets = jax.vmap(lambda *a: retrace_targets(*a, n_steps=n_steps),
+                       in_axes=(0, 0, 0, 0, 0, None, 0))(
+        q_target, v_next, batch.reward * hp.reward_scaling, discount, log_rho,
+        hp.retrace_lambda, continuation)
+
+    def loss_fn(p):
+      q = q_critic.apply(p, obs, batch.action)
+      return algo.critic_loss.apply(LossTerms(value=q.ravel(), value_target=targets.ravel()), {})
+
+    (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(ln.critic_params)
+    updates, opt_state = algo.critic_optimizer.update(grads, ln.critic_opt_state,
+                                                      ln.critic_params)
+    metrics = dict(metrics, q_mean=jnp.mean(q_target), retrace_target_mean=jnp.mean(targets))
+    return optax.apply_updates(ln.critic_params, updates), opt_state, metrics
+
+  def policy_update(algo: OffPolicy, ln: Learner, obs, key):
+    obs = obs.reshape(-1, obs.shape[-1])  # [S·T, obs]
+    target_pi = policy.apply(ln.target_policy_params, obs)
+    actions = target_pi.sample(seed=key, sample_shape=n)  # [N, S·T, act]
+    q_values = q_critic.apply(ln.target_critic_params, obs, actions)  # [N, S·T]
+    r_state = algo.reweighter.update(ln.reweighter_state, q_values=q_values)
+    weights, e_metrics = algo.reweighter.weights(r_state, q_values)
+    dual_values = algo.duals.values(ln.dual_state)
+
+    def loss_fn(p):
+      new = policy.apply(p, obs)
+      pi_mean, pi_cov = losses.decoupled_policies(target_pi, new)
+      log_prob = pi_mean.log_prob(actions) + pi_cov.log_prob(actions)
+      kl_mean, kl_cov = losses.decoupled_gaussian_kl(target_pi, new)
+      terms = LossTerms(log_prob=log_prob.ravel(), weight=weights.ravel(), kl_mean=kl_mean,
+                        kl_cov=kl_cov)
+      return algo.policy_loss.apply(terms, dual_values)
+
+    (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(ln.policy_params)
+    updates, opt_state = algo.policy_optimizer.update(grads, ln.policy_opt_state,
+                                                      ln.policy_params)
+    dual_state = algo.duals.update(ln.dual_state, **metrics)
+    params = optax.apply_updates(ln.policy_params, updates)
+    kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, obs)))
+    return params, opt_state, dual_state, r_state, dict(metrics, **e_metrics, kl=kl)
+
+  def update_targets(hp, ln: Learner):
+    steps = ln.learner_steps + 1
+    if config.target_update == "polyak":
+      mix = lambda online, target: jax.tree.map(
+          lambda o, t: hp.polyak_tau * o + (1.0 - hp.polyak_tau) * t, online, target)
+    else:
+      copy = steps % config.target_update_period == 0
+      mix = lambda online, target: jax.tree.map(lambda o, t: jnp.where(copy, o, t), online,
+                                                target)
+    return ln._replace(target_policy_params=mix(ln.policy_params, ln.target_policy_params),
+                       target_critic_params=mix(ln.critic_params, ln.target_critic_params),
+                       learner_steps=steps)
+
+  def learner_step(algo, hp, buffer, obs_stats, ln: Learner, key):
+    k_sample, k_critic, k_policy = jax.random.split(key, 3)
+    batch = replay.sample(buffer, k_sample, config.batch_size)  # [S, T, ...]
+    obs = envs.normalize(obs_stats, batch.observation)
+    next_obs = envs.normalize(obs_stats, batch.next_observation)
+    critic_params, critic_opt_state, c_metrics = critic_update(algo, hp, ln, batch, obs,
+                                                               next_obs, k_critic)
+    policy_params, policy_opt_state, dual_state, r_state, p_metrics = policy_update(
+        algo, ln, obs, k_policy)
+    ln = Learner(policy_params, ln.target_policy_params, critic_params, ln.target_critic_params,
+                 policy_opt_state, critic_opt_state, dual_state, r_state, ln.learner_steps)
+    return update_targets(hp, ln), dict(c_metrics, **p_metrics)
+
+  def step(state: OffPolicyState, hp):
+    algo = factory(config, hp)
+    key, k_unroll, k_learn = jax.random.split(state.key, 3)
+    env_state, traj, episodes = envs.unroll(
+        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
+        config.unroll_length, config.episode_length)
+    buffer = replay.insert(state.replay, jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1), traj))
+    obs_stats = state.obs_stats
+    if config.normalize_observations:
+      obs_stats = envs.update_stats(obs_stats, traj.observation)
+
+    ln = Learner(state.policy_params, state.target_policy_params, state.critic_params,
+                 state.target_critic_params, state.policy_opt_state, state.critic_opt_state,
+                 state.dual_state, state.reweighter_state, state.learner_steps)
+    keys = jax.random.split(k_learn, config.updates_per_iteration)
+    learn = lambda ln: jax.lax.scan(
+        lambda l, k: learner_step(algo, hp, buffer, obs_stats, l, k), ln, keys)
+    shapes = jax.eval_shape(learn, ln)[1]
+    skip = lambda ln: (ln, jax.tree.map(lambda s: jnp.zeros(s.shape[1:], s.dtype), shapes))
+    collected = buffer.size * config.unroll_length
+    ln, metrics = jax.lax.cond(collected >= max(config.warmup_steps, 1),
+                               lambda ln: (lambda o: (o[0], jax.tree.map(jnp.mean, o[1])))(
+                                   learn(ln)), skip, ln)
+
+    metrics = dict(metrics, **{f"dual_{k}": v for k, v in algo.duals.values(ln.dual_state).items()},
+                   eta=algo.reweighter.values(ln.reweighter_state)["eta"],
+                   episodes=episodes.count, episode_return_sum=episodes.return_sum,
+                   reward_mean=jnp.mean(traj.reward), replay_size=buffer.size)
+    new_state = OffPolicyState(ln.policy_params, ln.target_policy_params, ln.critic_params,
+                               ln.target_critic_params, ln.policy_opt_state,
+                               ln.critic_opt_state, ln.dual_state, ln.reweighter_state, buffer,
+                               obs_stats, env_state, key, state.iteration + 1, ln.learner_steps)
+    return new_state, metrics
+
+  return init, step
