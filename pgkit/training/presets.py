@@ -63,7 +63,7 @@ _ALGO_ENV = {
     # One natural-gradient step per batch (epochs = minibatches = 1); the critic keeps Adam.
     ("npg", "inverted_pendulum"): (dict(_NATURAL), dict(_NATURAL_HP, max_kl=0.01)),
     ("trpo", "inverted_pendulum"): (dict(_NATURAL), dict(_NATURAL_HP, max_kl=0.02)),
-    ("trpo_vine", "inverted_pendulum"): (dict(_NATURAL, num_timesteps=30 * 2048, sampling="vine"),
+    ("trpo_vine", "inverted_pendulum"): (dict(_NATURAL, sampling="vine"),
                                          dict(_NATURAL_HP, max_kl=0.02)),
 }
 
