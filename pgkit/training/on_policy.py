@@ -91,8 +91,8 @@ def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch, weight=N
 
 def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch,
                   reweighter_state=()):
-  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics), and with a
-  reweighter its new state as a fourth element (one temperature step per minibatch)."""
+  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics,
+  reweighter_state), the last stepped once per minibatch when the algorithm has a reweighter."""
   old_params = params
   mbs = _minibatches(key, batch, algo.minibatches, algo.epochs)
 
@@ -126,10 +126,7 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
 
   (params, opt_state, _, r_state), metrics = jax.lax.scan(
       one_update, (params, opt_state, False, reweighter_state), mbs)
-  metrics = jax.tree.map(jnp.mean, metrics)
-  if algo.reweighter is not None:
-    return params, opt_state, metrics, r_state
-  return params, opt_state, metrics
+  return params, opt_state, jax.tree.map(jnp.mean, metrics), r_state
 
 
 def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch: Batch):
@@ -245,12 +242,9 @@ def make_on_policy(config, env, policy, critic, factory):
           brax_states, batch))
 
     dual_values = algo.duals.values(state.dual_state)
-    reweighter_state = state.reweighter_state
-    out = update_policy(policy, algo, state.policy_params, state.policy_opt_state, dual_values,
-                        k_policy, policy_batch, reweighter_state)
-    policy_params, policy_opt_state, policy_metrics = out[:3]
-    if algo.reweighter is not None:
-      reweighter_state = out[3]
+    policy_params, policy_opt_state, policy_metrics, reweighter_state = update_policy(
+        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
+        policy_batch, state.reweighter_state)
     old_dist = policy.apply(state.policy_params, batch.observation)
     new_dist = policy.apply(policy_params, batch.observation)
     kl = jnp.mean(old_dist.kl_divergence(new_dist))
