@@ -7,7 +7,7 @@ optimizers from their hyperparameters.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Optional
 
 import jax
 import optax
@@ -40,6 +40,24 @@ class OnPolicy(NamedTuple):
   # ``kl_mean``/``kl_cov`` and feeds their batch means to ``duals.update``.
   reweighter: Any = None
   decoupled_kl: bool = False
+  # Optional ``fn(key, Rollout) -> Batch`` building the policy-update batch from the rollout
+  # (TRPO's vine sampling); None uses the single-path batch. The critic always fits the latter.
+  policy_batch: Optional[Callable[..., Any]] = None
+  # ``fn(policy_opt_state) -> {name: scalar}`` metrics logged after each policy update.
+  optimizer_metrics: Callable[[Any], dict] = lambda opt_state: {}
+
+
+class Rollout(NamedTuple):
+  """What a ``policy_batch`` hook reads: the single-path rollout and what produced it."""
+
+  env: Any
+  policy: Any  # networks.Policy
+  critic: Any  # networks.Critic
+  policy_params: Any  # θ_old, the policy that acted
+  critic_params: Any
+  obs_stats: Any  # the normalisation used while acting
+  brax_states: Any  # Brax states [T, B] before each step (saved for branching)
+  batch: Any  # the single-path batch [T, B] (normalised observations, GAE advantages, ...)
 
 
 def gae_advantages(hp) -> AdvantageFn:

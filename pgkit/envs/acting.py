@@ -77,11 +77,13 @@ def fresh_states(env, key: Array, num_envs: int):
 
 
 def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: Array,
-           length: int, episode_length: int, fresh=None):
+           length: int, episode_length: int, fresh=None, record_states: bool = False):
   """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps.
 
   Returns (state, Transition ``[T, B]``, EpisodeStats). Episodes that end restart from
-  ``fresh`` (drawn here when not given).
+  ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the Brax
+  state before every step, ``[T, B]``, so that branches can later be restarted from them
+  (TRPO's vine sampling).
   """
   if fresh is None:
     key, reset_key = jax.random.split(key)
@@ -89,6 +91,7 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
 
   def one_step(carry, step_key):
     state, count, total = carry
+    before = state.brax
     obs = state.brax.obs
     dist = policy.apply(params, normalize(obs_stats, obs))
     action = dist.sample(seed=step_key)
@@ -96,10 +99,14 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
     state, reward, term, trunc, next_obs, ep = step(env, state, policy.postprocess(action), fresh,
                                                     episode_length)
     transition = Transition(obs, action, reward, term, trunc, next_obs, log_prob)
-    return (state, count + ep.count, total + ep.return_sum), transition
+    saved = before if record_states else None
+    return (state, count + ep.count, total + ep.return_sum), (transition, saved)
 
   init = (state, jnp.zeros(()), jnp.zeros(()))
-  (state, count, total), traj = jax.lax.scan(one_step, init, jax.random.split(key, length))
+  (state, count, total), (traj, saved) = jax.lax.scan(one_step, init,
+                                                      jax.random.split(key, length))
+  if record_states:
+    return state, traj, EpisodeStats(count, total), saved
   return state, traj, EpisodeStats(count, total)
 
 

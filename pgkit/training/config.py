@@ -56,6 +56,13 @@ class Config:
   q_hidden: tuple[int, ...] = (256, 256)
   # V-MPO: fraction of each minibatch's samples kept by the E-step (sets a shape).
   top_k_fraction: float = 0.5
+  # Natural gradient / TRPO (static: they fix loop lengths and shapes).
+  cg_iters: int = 10
+  linesearch_steps: int = 10
+  sampling: str = "single_path"  # trpo's sampling: single_path | vine
+  vine_states: int = 64  # N states in the vine rollout set
+  vine_actions: int = 4  # K actions tried from each
+  vine_horizon: int = 32  # steps per branch before bootstrapping with the critic
 
   @property
   def steps_per_iteration(self) -> int:
@@ -98,6 +105,9 @@ class HParams(NamedTuple):
   alpha_cov_learning_rate: float = 1e4
   retrace_lambda: float = 1.0
   polyak_tau: float = 5e-3
+  max_kl: float = 0.01  # δ of NPG/TRPO's trust region mean KL(π_old‖π_θ) ≤ δ
+  damping: float = 0.1  # λ in the CG solve of (F + λI) x = g
+  backtrack_ratio: float = 0.8  # TRPO's line-search shrink factor
 
 
 _CHOICES = {
@@ -107,11 +117,13 @@ _CHOICES = {
     "kl_rule": ("dual_ascent", "multiplicative"),
     "importance": ("per_step", "per_decision", "trajectory"),
     "target_update": ("periodic", "polyak"),
+    "sampling": ("single_path", "vine"),
 }
 _POSITIVE_INTS = ("num_timesteps", "num_envs", "unroll_length", "unrolls", "episode_length",
                   "epochs", "minibatches", "critic_epochs", "critic_minibatches", "eval_envs",
                   "replay_capacity", "batch_size", "updates_per_iteration",
-                  "num_action_samples", "target_update_period")
+                  "num_action_samples", "target_update_period",
+                  "cg_iters", "linesearch_steps", "vine_states", "vine_actions", "vine_horizon")
 _NONNEGATIVE_INTS = ("warmup_steps", "retrace_steps")
 
 # name -> (low, high, low inclusive, high inclusive); None bounds are open to ±inf.
@@ -140,6 +152,9 @@ _RANGES = {
     "alpha_cov_learning_rate": (0.0, None, True, False),
     "retrace_lambda": (0.0, 1.0, True, True),
     "polyak_tau": (0.0, 1.0, False, True),
+    "max_kl": (0.0, None, False, False),
+    "damping": (0.0, None, True, False),
+    "backtrack_ratio": (0.0, 1.0, False, False),
 }
 
 
@@ -194,4 +209,9 @@ def validate_config(config: Config) -> None:
     if config.num_sequences % getattr(config, name):
       raise ValueError(f"{name} must divide num_envs·unrolls={config.num_sequences} (minibatches "
                        f"split the batch of sequences), got {getattr(config, name)}")
+  if ((config.sampling == "vine" or config.algo == "trpo_vine")
+      and config.vine_states > config.steps_per_iteration):
+    raise ValueError(f"vine_states must be <= num_envs * unroll_length * unrolls = "
+                     f"{config.steps_per_iteration} (states of one iteration's rollout), "
+                     f"got {config.vine_states}")
   validate_env(config.env, config.backend)

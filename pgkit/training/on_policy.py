@@ -15,7 +15,7 @@ import jax.numpy as jnp
 import optax
 
 from pgkit import envs, losses
-from pgkit.algorithms.base import OnPolicy
+from pgkit.algorithms.base import OnPolicy, Rollout
 from pgkit.losses import LossTerms
 from pgkit.returns import aggregate_log
 
@@ -120,7 +120,8 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     new_params = optax.apply_updates(params, updates)
     params = _where(stopped, params, new_params)
     opt_state = _where(stopped, opt_state, new_opt_state)
-    metrics = dict(metrics, **e_metrics, kl_before_update=kl, update_applied=1.0 - stopped)
+    metrics = dict(metrics, **e_metrics, kl_before_update=kl, update_applied=1.0 - stopped,
+                   **algo.optimizer_metrics(new_opt_state))
     return (params, opt_state, stopped, r_state), metrics
 
   (params, opt_state, _, r_state), metrics = jax.lax.scan(
@@ -197,25 +198,28 @@ def make_on_policy(config, env, policy, critic, factory):
         key=key, iteration=jnp.zeros((), jnp.int32),
         reweighter_state=() if algo.reweighter is None else algo.reweighter.init())
 
-  def collect(state: TrainState, k_reset, k_unroll):
-    """``config.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env."""
+  def collect(state: TrainState, k_reset, k_unroll, record_states=False):
+    """``config.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
+    with ``record_states`` also the Brax states before each step, ``[U·T, B]`` (else None)."""
     fresh = envs.fresh_states(env, k_reset, config.num_envs)
 
     def one(env_state, k):
-      env_state, traj, episodes = envs.unroll(
+      out = envs.unroll(
           env, policy, state.policy_params, state.obs_stats, env_state, k,
-          config.unroll_length, config.episode_length, fresh)
-      return env_state, (traj, episodes)
+          config.unroll_length, config.episode_length, fresh, record_states=record_states)
+      env_state, traj, episodes = out[:3]
+      return env_state, (traj, episodes, out[3] if record_states else None)
 
-    env_state, (traj, episodes) = jax.lax.scan(one, state.env_state,
-                                               jax.random.split(k_unroll, config.unrolls))
-    traj = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), traj)
-    return env_state, traj, jax.tree.map(jnp.sum, episodes)
+    env_state, (traj, episodes, saved) = jax.lax.scan(
+        one, state.env_state, jax.random.split(k_unroll, config.unrolls))
+    traj, saved = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), (traj, saved))
+    return env_state, traj, jax.tree.map(jnp.sum, episodes), saved
 
   def step(state: TrainState, hp):
     algo = algorithm(hp)
     key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
-    env_state, traj, episodes = collect(state, k_reset, k_unroll)
+    env_state, traj, episodes, brax_states = collect(state, k_reset, k_unroll,
+                                                     record_states=algo.policy_batch is not None)
     obs = envs.normalize(state.obs_stats, traj.observation)
     value, next_value = values_and_bootstraps(
         lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
@@ -230,10 +234,17 @@ def make_on_policy(config, env, policy, critic, factory):
         Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
               advantage + value))
 
+    policy_batch = batch
+    if algo.policy_batch is not None:  # e.g. vine sampling: branches from saved Brax states
+      k_batch, k_policy = jax.random.split(k_policy)
+      policy_batch = algo.policy_batch(k_batch, Rollout(
+          env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
+          brax_states, batch))
+
     dual_values = algo.duals.values(state.dual_state)
     policy_params, policy_opt_state, policy_metrics, reweighter_state = update_policy(
-        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy, batch,
-        state.reweighter_state)
+        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
+        policy_batch, state.reweighter_state)
     old_dist = policy.apply(state.policy_params, batch.observation)
     new_dist = policy.apply(policy_params, batch.observation)
     kl = jnp.mean(old_dist.kl_divergence(new_dist))

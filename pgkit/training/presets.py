@@ -28,6 +28,12 @@ _ENV = {
                 dict(discount=0.95, gae_lambda=0.95, learning_rate=1e-3)),
 }
 
+# Shared by npg / trpo / trpo_vine on inverted_pendulum.
+_NATURAL = dict(num_envs=32, unroll_length=64, num_timesteps=40 * 2048, epochs=1, minibatches=1,
+                critic_epochs=4, critic_minibatches=4, cg_iters=10)
+_NATURAL_HP = dict(discount=0.99, gae_lambda=0.97, critic_learning_rate=3e-3,
+                   reward_scaling=0.1, damping=0.1)
+
 # Algorithm-specific settings on an env (merged over _ENV).
 _ALGO_ENV = {
     ("ppo_clip", "inverted_pendulum"): (dict(), dict(clip_epsilon=0.2)),
@@ -54,6 +60,11 @@ _ALGO_ENV = {
              critic_hidden=(32, 32), top_k_fraction=0.5),
         dict(discount=0.99, learning_rate=1e-3, critic_learning_rate=3e-3, epsilon_mean=2e-3,
              epsilon_cov=1e-4, alpha_mean_learning_rate=50.0, alpha_cov_learning_rate=1000.0)),
+    # One natural-gradient step per batch (epochs = minibatches = 1); the critic keeps Adam.
+    ("npg", "inverted_pendulum"): (dict(_NATURAL), dict(_NATURAL_HP, max_kl=0.01)),
+    ("trpo", "inverted_pendulum"): (dict(_NATURAL), dict(_NATURAL_HP, max_kl=0.02)),
+    ("trpo_vine", "inverted_pendulum"): (dict(_NATURAL, sampling="vine"),
+                                         dict(_NATURAL_HP, max_kl=0.02)),
 }
 
 

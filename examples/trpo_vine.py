@@ -1,0 +1,8 @@
+"""TRPO with vine sampling (K actions branched from saved Brax states) on inverted_pendulum.
+
+Run: python examples/trpo_vine.py   (prints progress, then the final line with the eval return)
+"""
+import pgkit
+
+config, hp = pgkit.preset("trpo_vine", "inverted_pendulum")
+result = pgkit.run(config, hp, seed=0)
