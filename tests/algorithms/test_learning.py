@@ -1,4 +1,5 @@
-"""One learning test per on-policy algorithm on Brax's inverted_pendulum (positional backend).
+"""One learning test per on-policy algorithm on Brax's inverted_pendulum (positional backend);
+mpo and vmpo are in test_mpo_learning.py.
 
 Each run uses the algorithm's preset (pgkit.training.presets) and asserts the deterministic
 evaluation return over 16 episodes of up to 1000 steps (1000 is the maximum).
@@ -17,16 +18,18 @@ def learn(algo, seed=0):
   evaluate = jax.jit(trainer.evaluate)
   initial = float(evaluate(trainer.init(key, hp), eval_key))
   state, _ = jax.jit(trainer.train)(key, hp)
-  return initial, float(evaluate(state, eval_key))
+  final = float(evaluate(state, eval_key))
+  print(f"{algo}: initial eval return {initial:.1f}, final {final:.1f}")  # shown with -rP
+  return initial, final
 
 
-@pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl"])
-def test_ppo_solves_inverted_pendulum(algo):
+@pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl", "npg", "trpo"])
+def test_solves_inverted_pendulum(algo):
   initial, final = learn(algo)
   assert final >= 900, (initial, final)
 
 
-@pytest.mark.parametrize("algo", ["a2c", "reinforce", "is_pg"])
+@pytest.mark.parametrize("algo", ["a2c", "reinforce", "is_pg", "trpo_vine"])
 def test_improves_five_fold(algo):
   initial, final = learn(algo)
   assert final >= 5 * initial, (initial, final)
