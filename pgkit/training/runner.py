@@ -102,9 +102,10 @@ def run(config: Config, hp: HParams, seed: int = 0, num_chunks: int = 10,
         checkpoints.save(checkpoint_dir, state, iteration)
       episodes = float(np.sum(metrics["episodes"]))
       mean_return = float(np.sum(metrics["episode_return_sum"])) / max(episodes, 1.0)
+      shown = f"{mean_return:8.2f}" if episodes else "     n/a"  # no episode ended in the chunk
       print_fn(f"iter {iteration:5d}  env_steps {env_steps:9d}  "
                f"steps/s {chunk * trainer.steps_per_iteration / dt:9.0f}  "
-               f"episode_return {mean_return:8.2f}  ({episodes:.0f} episodes)  "
+               f"episode_return {shown}  ({episodes:.0f} episodes)  "
                f"kl {float(np.mean(metrics['kl'])):.4f}")
       if log:
         row = {k: float(np.mean(v)) for k, v in metrics.items()}
