@@ -53,9 +53,9 @@ def inverse_temperature(eta) -> Array:
 def make(name: str, stat: str, dual_loss: Callable, weights_fn: Callable, init_temperature,
          learning_rate, optimizer: Optional[optax.GradientTransformation]) -> Reweighter:
   """Builds a ``Reweighter`` around a dual ``g(η, values)`` and a weight rule."""
-  _checks.positive("init_temperature", init_temperature)
+  _checks.check_positive("init_temperature", init_temperature)
   if optimizer is None:
-    _checks.positive("learning_rate", learning_rate)
+    _checks.check_positive("learning_rate", learning_rate)
     optimizer = optax.adam(learning_rate)
 
   def init():

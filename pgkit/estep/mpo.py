@@ -58,8 +58,8 @@ def mpo(epsilon, num_action_samples: int, init_temperature=1.0, learning_rate=1e
     learning_rate: step size of the default ``optax.adam`` on ``η_raw``.
     optimizer: optional optax transform used instead of adam.
   """
-  _checks.positive("epsilon", epsilon)
-  _checks.positive_int("num_action_samples", num_action_samples)
+  _checks.check_positive("epsilon", epsilon)
+  _checks.check_static_int("num_action_samples", num_action_samples, 1)
   n = num_action_samples
 
   def check(q):
@@ -94,7 +94,7 @@ def vmpo(top_k_fraction: float, epsilon, init_temperature=1.0, learning_rate=1e-
   """
   if not isinstance(top_k_fraction, (int, float)) or not 0.0 < top_k_fraction <= 1.0:
     raise ValueError(f"top_k_fraction must be a Python float in (0, 1], got {top_k_fraction!r}")
-  _checks.positive("epsilon", epsilon)
+  _checks.check_positive("epsilon", epsilon)
 
   def top_k(adv):
     chex.assert_rank(adv, 1)

@@ -55,7 +55,7 @@ def lagrangian_kl(dual: str = "alpha_mean", term: str = "kl_mean",
   added (ε does not change θ's gradient).
   """
   if epsilon is not None:
-    _checks.positive("epsilon", epsilon)
+    _checks.check_positive("epsilon", epsilon)
 
   def apply(terms: LossTerms, duals):
     require(terms, "lagrangian_kl", term)

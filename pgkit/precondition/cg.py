@@ -23,8 +23,8 @@ from typing import Any, Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-from pgkit.precondition._common import (check_nonnegative, check_static_int, tree_axpy,
-                                        tree_select, tree_vdot)
+from pgkit._checks import check_nonnegative, check_static_int
+from pgkit.precondition._common import tree_axpy, tree_select, tree_vdot
 
 PyTree = Any
 

@@ -23,9 +23,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit.precondition._common import (check_nonnegative, check_open_unit, check_positive,
-                                        check_static_int, require_extra, tree_axpy, tree_scale,
-                                        tree_vdot)
+from pgkit._checks import (check_nonnegative, check_open_unit, check_positive,
+                           check_static_int)
+from pgkit.precondition._common import require_extra, tree_axpy, tree_scale, tree_vdot
 
 
 class LineSearchState(NamedTuple):

@@ -19,7 +19,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit.precondition._common import check_nonnegative, check_static_int, tree_vdot
+from pgkit._checks import check_nonnegative, check_static_int
+from pgkit.precondition._common import tree_vdot
 from pgkit.precondition.cg import conjugate_gradient
 from pgkit.precondition.fisher import fisher_vector_product
 

@@ -23,8 +23,8 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit.precondition._common import (check_nonnegative, check_positive, require_extra,
-                                        tree_scale, tree_vdot)
+from pgkit._checks import check_nonnegative, check_positive
+from pgkit.precondition._common import require_extra, tree_scale, tree_vdot
 from pgkit.precondition.fisher import kl_hessian_vector_product
 
 
