@@ -33,7 +33,12 @@ AdvantageFn = Callable[..., Array]
 
 
 class Minibatches(NamedTuple):
-  """``epochs`` passes over a batch ``[T, B]``, each split into ``minibatches`` along B."""
+  """``epochs`` passes over a batch ``[T, B]``, each split into ``minibatches`` along B.
+
+  Each pass draws a fresh permutation of the B sequences and cuts it into minibatches of
+  ``⌊B / minibatches⌋``; when B is not a multiple, the ``B mod minibatches`` sequences left over
+  sit out that pass (different ones each pass), so any number of environments works.
+  """
 
   epochs: int = 1
   minibatches: int = 1
@@ -43,11 +48,13 @@ class Minibatches(NamedTuple):
     return self.epochs * self.minibatches
 
   def split(self, key, batch):
-    """``[epochs·minibatches, T, B/minibatches, ...]``, a fresh permutation of B per epoch."""
+    """``[epochs·minibatches, T, ⌊B/minibatches⌋, ...]``."""
     b = jax.tree.leaves(batch)[0].shape[1]
+    size = b // self.minibatches
 
     def epoch(k):
-      perm = jax.random.permutation(k, b).reshape(self.minibatches, b // self.minibatches)
+      perm = jax.random.permutation(k, b)[:size * self.minibatches]
+      perm = perm.reshape(self.minibatches, size)
       return jax.tree.map(lambda x: jnp.swapaxes(x[:, perm], 0, 1), batch)
 
     stacked = jax.vmap(epoch)(jax.random.split(key, self.epochs))
@@ -146,29 +153,29 @@ class OnPolicyOptions(Options):
   trainer: ClassVar[str] = "on_policy"
 
   critic_epochs: int = field(4, "passes of critic fitting over each batch", ge=1)
-  critic_minibatches: int = field(4, "critic minibatches per pass (they split the num_envs · "
-                                  "unrolls sequences)", ge=1)
+  critic_minibatches: int = field(4, "critic minibatches per pass over the num_envs · unrolls "
+                                  "sequences", ge=1)
   lr_schedule: str = field("constant", "learning-rate schedule of the Adam optimizers "
                            "(linear decays to 0)", choices=("constant", "linear"))
   normalize_advantages: bool = field(True, "standardise advantages within each minibatch")
 
   def relations(self, run):
     yield from super().relations(run)
-    if run is not None and run.num_sequences % self.critic_minibatches:
-      yield "critic_minibatches", f"a divisor of num_envs · unrolls = {run.num_sequences}"
+    if run is not None and self.critic_minibatches > run.num_sequences:
+      yield "critic_minibatches", f"<= num_envs · unrolls = {run.num_sequences}"
 
 
 class MinibatchOptions(OnPolicyOptions):
   """Options of algorithms that reuse each batch for several minibatch updates."""
 
   epochs: int = field(4, "passes of policy updates over each batch", ge=1)
-  minibatches: int = field(4, "policy minibatches per pass (they split the num_envs · unrolls "
-                           "sequences)", ge=1)
+  minibatches: int = field(4, "policy minibatches per pass over the num_envs · unrolls "
+                           "sequences", ge=1)
 
   def relations(self, run):
     yield from super().relations(run)
-    if run is not None and run.num_sequences % self.minibatches:
-      yield "minibatches", f"a divisor of num_envs · unrolls = {run.num_sequences}"
+    if run is not None and self.minibatches > run.num_sequences:
+      yield "minibatches", f"<= num_envs · unrolls = {run.num_sequences}"
 
 
 class OnPolicyHParams(HParams):

@@ -7,17 +7,23 @@ import math
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
                                    gae_advantages, kl_above, policy_adam, shared)
-from pgkit.settings import algorithm, field
+from pgkit.settings import HParams, algorithm, field
 
 
 class PPOClipOptions(MinibatchOptions):
   pass
 
 
-class PPOClipHParams(GAEHParams, LearningRate, Entropy):
+class ClipHParams(HParams):
+  """PPO's clipping and early stop (a mixin: hybrids of PPO reuse it)."""
+
   clip_epsilon: float = field(0.2, "ε: the ratio is clipped to [1 − ε, 1 + ε]", gt=0.0)
   target_kl: float = field(math.inf, "stop an iteration's remaining updates once KL exceeds "
                            "this (inf: never)", gt=0.0, inf=True)
+
+
+class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
+  pass
 
 
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
