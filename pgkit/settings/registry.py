@@ -52,8 +52,11 @@ _REGISTRY: dict[str, Algorithm] = {}
 
 def _ref(build) -> str:
   module = build.__module__
-  if module == "__main__":  # a script: name its file so that settings files can find it again
-    module = os.path.relpath(sys.modules["__main__"].__file__)
+  # A script, or a file that ``_import`` loaded by its path (not in sys.modules): name its file
+  # so that settings files can find it again. A REPL's ``__main__`` has no file; keep its name.
+  file = getattr(build, "__globals__", {}).get("__file__")
+  if file and (module == "__main__" or module not in sys.modules):
+    module = os.path.relpath(file)
   return f"{module}:{build.__name__}"
 
 
