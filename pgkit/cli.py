@@ -218,7 +218,7 @@ def main(argv=None) -> int:
       run(settings)
       return 0
     return bench_command(build_bench_parser().parse_args(argv[1:]))
-  except ValueError as e:
+  except (ValueError, ImportError) as e:  # bad input, or an optional extra not installed
     print(f"pgkit: error: {e}", file=sys.stderr)
     return 2
 

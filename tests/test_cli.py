@@ -38,14 +38,14 @@ def test_train_prints_final_line_and_writes_settings(capsys, tmp_path):
   assert saved == cli.parse_train(["ppo_clip", "--config", str(tmp_path / "settings.json")])
 
 
-def test_trpo_vine_flags(capsys):
-  code = cli.main(["train", "trpo_vine", *TINY, "--num-timesteps", "256", "--num-envs", "4",
-                   "--unroll-length", "32", "--critic-minibatches", "2", "--num-chunks", "1",
-                   "--vine-states", "8", "--vine-actions", "2", "--vine-horizon", "4",
-                   "--cg-iters", "3", "--max-kl", "0.02"])
-  assert code == 0
-  _, match = _final(capsys)
-  assert match.group(1) == "trpo_vine" and int(match.group(3)) == 256
+def test_trpo_vine_flags_reach_its_settings():
+  # Parsing only: the vine trainer itself runs in tests/algorithms.
+  s = cli.parse_train(["trpo_vine", *TINY, "--vine-states", "8", "--vine-actions", "2",
+                       "--vine-horizon", "4", "--cg-iters", "3", "--max-kl", "0.02",
+                       "--unrolls", "2"])
+  assert (s.options.vine_states, s.options.vine_actions, s.options.vine_horizon) == (8, 2, 4)
+  assert s.options.cg_iters == 3 and s.hparams.max_kl == 0.02 and s.run.unrolls == 2
+  assert s.run.backend == "spring" and s.run.policy_hidden == (8,)
 
 
 @pytest.mark.parametrize("algo, flag, value, name", [

@@ -86,7 +86,7 @@ def test_unparseable_values_exit_2(argv, flag, capsys):
     (["train", "ppo_clip", "--num-env", "8"], ["did you mean --num-envs?"]),
     (["train", "ppo_clip", "--clip-epsilon", "-0.2"],
      ["ppo_clip: clip_epsilon must be a finite number > 0, got -0.2"]),
-    (["train", "ppo_clip", "--minibatches", "5"], ["minibatches must be a divisor"]),
+    (["train", "ppo_clip", "--minibatches", "65"], ["minibatches must be <= num_envs · unrolls"]),
     (["train", "mpo", "--replay-capacity", "4"], ["mpo: replay_capacity must be >= "]),
     (["train", "ppo_clip", "--env", "moon_lander"], ["ppo_clip: env must be one of ant, "]),
     (["train", "sarsa_max"], ["algo must be one of ['a2c', "]),

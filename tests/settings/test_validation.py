@@ -18,11 +18,11 @@ ENVS = "ant, fast, halfcheetah, hopper, humanoid, humanoidstandup, inverted_doub
     (dict(learning_rate=math.nan), "learning_rate must be a finite number > 0, got nan"),
     (dict(learning_rate=math.inf), "learning_rate must be a finite number > 0, got inf"),
     (dict(num_envs=0), "num_envs must be an integer >= 1, got 0"),
-    (dict(minibatches=5), "minibatches must be a divisor of num_envs · unrolls = 64, got 5"),
-    (dict(critic_minibatches=3),
-     "critic_minibatches must be a divisor of num_envs · unrolls = 64, got 3"),
-    (dict(num_envs=36, unrolls=2),
-     "critic_minibatches must be a divisor of num_envs · unrolls = 72, got 16"),
+    (dict(minibatches=65), "minibatches must be <= num_envs · unrolls = 64, got 65"),
+    (dict(critic_minibatches=65),
+     "critic_minibatches must be <= num_envs · unrolls = 64, got 65"),
+    (dict(num_envs=6, unrolls=2),
+     "critic_minibatches must be <= num_envs · unrolls = 12, got 16"),
     (dict(env="moon_lander"), f"env must be one of {ENVS}, got 'moon_lander'"),
     (dict(backend="bogus"), "backend must be one of spring, positional, generalized, mjx, got "
                             "'bogus'"),
@@ -64,6 +64,8 @@ def test_rules_of_each_algorithm(algo, changes, message):
     # On-policy runs have no replay: MPO's rule must not refuse 4096 envs in 16 minibatches.
     ("ppo_clip", dict(num_envs=4096)),
     ("a2c", dict(num_envs=4096)),
+    # Any env count: 100 sequences in 16 minibatches of 6, four sit out each pass.
+    ("ppo_clip", dict(num_envs=100)),
     ("ppo_clip", dict(target_kl=math.inf, max_grad_norm=math.inf, value_clip_epsilon=math.inf)),
     ("trpo_vine", dict(vine_states=2048)),
     ("mpo", dict(replay_capacity=64, warmup_steps=1024)),
