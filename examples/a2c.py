@@ -2,10 +2,6 @@
 
 Run: python examples/a2c.py   (prints progress, then the final line with the eval return)
 """
-import dataclasses
-
 import pgkit
 
-config, hp = pgkit.preset("a2c", "inverted_pendulum")
-
-result = pgkit.run(config, hp, seed=0)
+result = pgkit.run(pgkit.preset("a2c", "inverted_pendulum"))

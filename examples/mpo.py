@@ -5,8 +5,8 @@ Run: python examples/mpo.py   (prints progress, then the final line with the eva
 import pgkit
 from pgkit import replay
 
-config, hp = pgkit.preset("mpo", "inverted_pendulum")
-hp = hp._replace(estep_epsilon=0.1, epsilon_mean=2.5e-3, epsilon_cov=1e-5)
-result = pgkit.run(config, hp, seed=0)
+settings = pgkit.preset("mpo", "inverted_pendulum", estep_epsilon=0.1, epsilon_mean=2.5e-3,
+                        epsilon_cov=1e-5)
+result = pgkit.run(settings)
 print("replay bytes per transition:",
-      replay.bytes_per_transition(result.state.replay, config.unroll_length))
+      replay.bytes_per_transition(result.state.replay, settings.run.unroll_length))

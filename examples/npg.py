@@ -4,5 +4,4 @@ Run: python examples/npg.py   (prints progress, then the final line with the eva
 """
 import pgkit
 
-config, hp = pgkit.preset("npg", "inverted_pendulum")
-result = pgkit.run(config, hp, seed=0)
+result = pgkit.run(pgkit.preset("npg", "inverted_pendulum"))

@@ -2,10 +2,6 @@
 
 Run: python examples/ppo_kl.py   (prints progress, then the final line with the eval return)
 """
-import dataclasses
-
 import pgkit
 
-config, hp = pgkit.preset("ppo_kl", "inverted_pendulum")
-config = dataclasses.replace(config, kl_rule="multiplicative")
-result = pgkit.run(config, hp, seed=0)
+result = pgkit.run(pgkit.preset("ppo_kl", "inverted_pendulum", kl_rule="multiplicative"))

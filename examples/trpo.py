@@ -4,5 +4,4 @@ Run: python examples/trpo.py   (prints progress, then the final line with the ev
 """
 import pgkit
 
-config, hp = pgkit.preset("trpo", "inverted_pendulum")
-result = pgkit.run(config, hp, seed=0)
+result = pgkit.run(pgkit.preset("trpo", "inverted_pendulum"))

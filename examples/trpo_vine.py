@@ -4,5 +4,4 @@ Run: python examples/trpo_vine.py   (prints progress, then the final line with t
 """
 import pgkit
 
-config, hp = pgkit.preset("trpo_vine", "inverted_pendulum")
-result = pgkit.run(config, hp, seed=0)
+result = pgkit.run(pgkit.preset("trpo_vine", "inverted_pendulum"))

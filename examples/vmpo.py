@@ -4,5 +4,4 @@ Run: python examples/vmpo.py   (prints progress, then the final line with the ev
 """
 import pgkit
 
-config, hp = pgkit.preset("vmpo", "inverted_pendulum")
-result = pgkit.run(config, hp._replace(estep_epsilon=0.1), seed=0)
+result = pgkit.run(pgkit.preset("vmpo", "inverted_pendulum", estep_epsilon=0.1))

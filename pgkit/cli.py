@@ -1,63 +1,171 @@
 """The ``pgkit`` command.
 
-    pgkit train ALGO --env NAME [--backend spring] [--num-timesteps N] [--seed S]
-                     [--num-envs N] [--<config or hyperparameter> VALUE ...]
+    pgkit train ALGO [--env NAME] [--config settings.json] [--<run setting> V] [--<ALGO's> V]
+    pgkit bench ppo-vs-brax | algorithms ...
 
-Every field of ``Config`` and ``HParams`` is a flag (``--learning-rate 1e-3``, ``--epochs 8``);
-unset flags keep the preset for (ALGO, env). The last line printed is
+``ALGO`` is a registered name (``pgkit train --help`` lists them) or an import path
+``module:name`` / ``file.py:name`` of an algorithm declared with ``@pgkit.algorithm``. The flags
+of ``pgkit train ALGO`` are generated (with tyro) from the run settings and ALGO's own declared
+options and hyperparameters, with defaults from ALGO's preset for the chosen env; a flag ALGO
+does not read is an error. The last line printed is
 ``final: algo=... env=... eval_return=... env_steps=... wall_s=... steps_per_s=...``.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import sys
+from typing import Annotated, Literal, Optional
 
-from pgkit.training.config import Config, HParams
-
-
-def _parse_bool(text: str) -> bool:
-  if text.lower() in ("1", "true", "yes", "on"):
-    return True
-  if text.lower() in ("0", "false", "no", "off"):
-    return False
-  raise argparse.ArgumentTypeError(f"expected true/false, got {text!r}")
+USAGE = "pgkit train ALGO [--env NAME] [--config FILE] [flags]; pgkit train ALGO --help lists them"
 
 
-def _parse_ints(text: str) -> tuple[int, ...]:
-  return tuple(int(x) for x in text.split(",") if x)
+def _flag(name: str) -> str:
+  return "--" + name.replace("_", "-")
 
 
-def _add_fields(parser: argparse.ArgumentParser) -> None:
-  skip = {"algo", "env"}
-  for f in dataclasses.fields(Config):
-    if f.name in skip:
+def _mirror(obj, title: str, description: str):
+  """A dataclass mirroring ``obj``'s declared fields for tyro: help (doc and allowed range),
+  choices as ``Literal`` and ``obj``'s values as defaults."""
+  import tyro
+  from pgkit.settings import fields as f_lib
+
+  rows = []
+  for f in dataclasses.fields(obj):
+    rng, default = f_lib.allowed(f), getattr(obj, f.name)
+    kind = type(f.default) if f.default is not None else Optional[str]
+    if rng.choices is not None:
+      kind = Literal[rng.choices]
+    elif kind is tuple:
+      kind = tuple[int, ...]
+    shown = f.default is not None and rng.choices is None and kind is not bool  # tyro shows those
+    help_text = f"{f_lib.doc(f)} [{rng.describe(type(f.default))}]" if shown else f_lib.doc(f)
+    rows.append((f.name, Annotated[kind, tyro.conf.arg(help=help_text)],
+                 dataclasses.field(default=default)))
+  cls = dataclasses.make_dataclass(title.replace(" ", "_"), rows, frozen=True)
+  cls.__doc__ = description
+  return Annotated[cls, tyro.conf.OmitArgPrefixes, tyro.conf.arg(name=title)], cls()
+
+
+def _command_type(base):
+  """The dataclass tyro parses for ``pgkit train ALGO``: a settings file and three groups."""
+  name = base.algo.name
+  groups = [("run", base.run, "run settings, shared by every algorithm"),
+            (name, base.options, f"{name}'s options (static: shapes and code paths)"),
+            (f"{name} hyperparameter", base.hparams,
+             f"{name}'s hyperparameters (floats; traced, so sweeps vmap over them)")]
+  rows = [("config", Annotated[Optional[str], _config_arg()], dataclasses.field(default=None))]
+  for i, (title, obj, doc) in enumerate(groups):
+    kind, default = _mirror(obj, title, doc)
+    rows.append((f"part{i}", kind, dataclasses.field(default=default)))
+  return dataclasses.make_dataclass("TrainCommand", rows, frozen=True)
+
+
+def _config_arg():
+  import tyro
+  return tyro.conf.arg(help="a settings.json to start from (flags override it)")
+
+
+def _pre_parse(args: list[str]):
+  """``--env`` and ``--config`` first: they choose the defaults of every other flag."""
+  parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+  parser.add_argument("--env")
+  parser.add_argument("--config")
+  known, _ = parser.parse_known_args(args)
+  return known.env, known.config
+
+
+def _owners(flag: str) -> list[str]:
+  from pgkit import settings
+
+  out = []
+  for name in settings.names_of_algorithms():
+    algo = settings.get(name)
+    if flag in {_flag(n) for cls in (algo.options, algo.hparams) for n in settings.fields.names(cls)}:
+      out.append(name)
+  return out
+
+
+def _check_flags(args: list[str], base) -> None:
+  """A flag ALGO does not declare is an error naming ALGO (and who does declare it)."""
+  from pgkit.settings import fields
+
+  known = {"--config", "--help", "-h"} | {_flag(n) for part in base.parts.values()
+                                          for n in fields.names(part)}
+  name = base.algo.name
+  for token in args:
+    flag = token.split("=", 1)[0]
+    if not flag.startswith("--") or flag in known or _is_number(token):
       continue
-    kind = {bool: _parse_bool, int: int, str: str}.get(type(f.default), _parse_ints)
-    parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, type=kind, default=None,
-                        help=f"config (default from the preset; dataclass default {f.default})")
-  for name, default in HParams._field_defaults.items():
-    parser.add_argument("--" + name.replace("_", "-"), dest=name, type=float, default=None,
-                        help=f"hyperparameter (dataclass default {default})")
+    owners = _owners(flag)
+    if owners:
+      raise ValueError(f"{flag} is not a setting of {name} (it belongs to "
+                       f"{', '.join(owners)}); see pgkit train {name} --help")
+    close = difflib.get_close_matches(flag, sorted(known), n=1)
+    hint = f"; did you mean {close[0]}?" if close else f"; see pgkit train {name} --help"
+    raise ValueError(f"unknown flag {flag} for {name}{hint}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-  parser = argparse.ArgumentParser(prog="pgkit", description=__doc__.split("\n")[0])
-  sub = parser.add_subparsers(dest="command", required=True)
-  train = sub.add_parser("train", help="train an algorithm on a Brax environment")
-  train.add_argument("algo")
-  train.add_argument("--env", default="inverted_pendulum")
-  train.add_argument("--seed", type=int, default=0)
-  train.add_argument("--log-dir", default=None, help="write metrics.jsonl here")
-  train.add_argument("--checkpoint-dir", default=None,
-                     help="save the train state after every chunk; resume from it if present")
-  train.add_argument("--num-chunks", type=int, default=10,
-                     help="progress reports (compiled chunks) over the run")
-  _add_fields(train)
+def _is_number(token: str) -> bool:
+  try:
+    float(token)
+    return True
+  except ValueError:
+    return False
 
-  bench = sub.add_parser("bench", help="benchmarks: ppo-vs-brax, algorithms")
-  kinds = bench.add_subparsers(dest="bench", required=True)
-  vs = kinds.add_parser("ppo-vs-brax", help="pgkit ppo_clip vs Brax PPO, same settings")
+
+def _resolve(algo_ref: str, args: list[str]):
+  from pgkit import settings
+
+  algo = settings.get(algo_ref)
+  env, config = _pre_parse(args)
+  if config:
+    base = settings.load(config)
+    if base.algo is not algo:
+      raise ValueError(f"config: {config!r} holds settings of {base.algo.name}, not {algo.name}")
+    base = base.replace(env=env) if env else base
+  else:
+    base = settings.preset(algo, env)
+  base.run.validate(algo.name)  # a bad --env or settings file, before it becomes a default
+  return base
+
+
+def parse_train(argv: list[str]):
+  """``pgkit train ALGO ...`` -> validated ``Settings`` (ValueError on bad input)."""
+  import tyro
+  from pgkit import settings
+
+  if not argv or argv[0].startswith("-"):
+    if argv and argv[0] in ("-h", "--help"):
+      _print_algorithms()
+      raise SystemExit(0)
+    raise ValueError(f"ALGO is required: {USAGE}")
+  base = _resolve(argv[0], argv[1:])
+  _check_flags(argv[1:], base)
+  parsed = tyro.cli(_command_type(base), args=argv[1:], prog=f"pgkit train {argv[0]}",
+                    description=base.algo.summary or None,
+                    config=(tyro.conf.FlagConversionOff,))
+  values = [dataclasses.asdict(getattr(parsed, f"part{i}")) for i in range(3)]
+  result = settings.Settings(base.algo, settings.RunSettings(**values[0]),
+                             base.algo.options(**values[1]), base.algo.hparams(**values[2]))
+  return result.validate()
+
+
+def _print_algorithms() -> None:
+  from pgkit import settings
+
+  print(f"usage: {USAGE}\n\nalgorithms (or an import path module:name of your own):")
+  for name in settings.names_of_algorithms():
+    print(f"  {name:10s} {settings.get(name).summary}")
+  print(f"\nenvs: {', '.join(settings.BRAX_ENVS)}\nbackends: {', '.join(settings.BACKENDS)}")
+
+
+def build_bench_parser() -> argparse.ArgumentParser:
+  parser = argparse.ArgumentParser(prog="pgkit bench", allow_abbrev=False)
+  kinds = parser.add_subparsers(dest="bench", required=True)
+  vs = kinds.add_parser("ppo-vs-brax", help="pgkit ppo_clip vs Brax PPO, same settings",
+                        allow_abbrev=False)
   vs.add_argument("--env", default="inverted_pendulum")
   vs.add_argument("--backend", default="positional")
   vs.add_argument("--num-timesteps", type=int, default=1_000_000)
@@ -65,30 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
   vs.add_argument("--eval-envs", type=int, default=128)
-  algos = kinds.add_parser("algorithms", help="every algorithm on several envs")
+  algos = kinds.add_parser("algorithms", help="every algorithm on several envs",
+                           allow_abbrev=False)
   algos.add_argument("--envs", default="inverted_pendulum,inverted_double_pendulum,reacher")
   algos.add_argument("--algos", default=None, help="comma-separated; default all")
   algos.add_argument("--seeds", type=int, default=2)
   algos.add_argument("--out", default="examples/benchmarks")
   return parser
-
-
-def train_command(args) -> int:
-  from pgkit.algorithms import algorithm_names
-  from pgkit.training.presets import preset
-  from pgkit.training.runner import run
-
-  if args.algo not in algorithm_names():
-    raise ValueError(f"algo must be one of {algorithm_names()}, got {args.algo!r}")
-  config, hp = preset(args.algo, args.env)
-  overrides = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
-               if getattr(args, f.name, None) is not None}
-  config = dataclasses.replace(config, **overrides)
-  hp = hp._replace(**{k: getattr(args, k) for k in HParams._fields
-                      if getattr(args, k) is not None})
-  run(config, hp, seed=args.seed, num_chunks=args.num_chunks, log_dir=args.log_dir,
-      checkpoint_dir=args.checkpoint_dir)
-  return 0
 
 
 def bench_command(args) -> int:
@@ -109,16 +200,27 @@ def bench_command(args) -> int:
 
 
 def main(argv=None) -> int:
-  args = build_parser().parse_args(argv)
+  argv = list(sys.argv[1:] if argv is None else argv)
+  commands = {"train": "train an algorithm (pgkit train --help lists them)",
+              "bench": "benchmarks: ppo-vs-brax, algorithms"}
+  if not argv or argv[0] not in commands:
+    if argv and argv[0] not in ("-h", "--help"):
+      print(f"pgkit: error: unknown command {argv[0]!r}; one of {list(commands)}",
+            file=sys.stderr)
+      return 2
+    print("usage: pgkit {train,bench} ...\n\n" +
+          "\n".join(f"  {k:6s} {v}" for k, v in commands.items()))
+    return 0 if argv else 2
   try:
-    if args.command == "train":
-      return train_command(args)
-    if args.command == "bench":
-      return bench_command(args)
-  except ValueError as e:
+    if argv[0] == "train":
+      settings = parse_train(argv[1:])  # before importing the trainer: --help stays fast
+      from pgkit.training.runner import run
+      run(settings)
+      return 0
+    return bench_command(build_bench_parser().parse_args(argv[1:]))
+  except (ValueError, ImportError) as e:  # bad input, or an optional extra not installed
     print(f"pgkit: error: {e}", file=sys.stderr)
     return 2
-  return 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 """The hybrid example (PPO-clip loss + natural-gradient preconditioner) trains through the
 unchanged trainer, and its optimizer really is the damped natural gradient on the trust region."""
-import dataclasses
 import importlib.util
 import pathlib
 
@@ -9,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.flatten_util import ravel_pytree
 
+from pgkit.settings import preset
 from pgkit.training import make_trainer
 
 _PATH = pathlib.Path(__file__).resolve().parents[1] / "examples" / "hybrid_ppo_natural_gradient.py"
@@ -17,14 +17,15 @@ _PATH = pathlib.Path(__file__).resolve().parents[1] / "examples" / "hybrid_ppo_n
 def _example():
   spec = importlib.util.spec_from_file_location("hybrid_ppo_natural_gradient", _PATH)
   module = importlib.util.module_from_spec(spec)
-  spec.loader.exec_module(module)   # registers "ppo_natural"; the __main__ block does not run
+  spec.loader.exec_module(module)   # declares "ppo_natural"; the __main__ block does not run
   return module
 
 
 def test_hybrid_optimizer_is_trust_region_scaled_natural_gradient():
   example = _example()
-  config, hp = example.hybrid_preset()
-  algo = example.ppo_natural(config, hp._replace(max_grad_norm=1e6))  # clipping inactive
+  s = preset(example.ppo_natural, "inverted_pendulum", max_grad_norm=1e6)  # clipping inactive
+  hp = s.hparams
+  algo = example.ppo_natural(s.run, s.options, hp)
   w = jnp.array([[0.5, -1.0], [2.0, 0.3]])
   params = {"w": jnp.zeros((2, 2))}
   fisher_diag = jnp.array([[1.0, 2.0], [3.0, 4.0]])
@@ -38,13 +39,11 @@ def test_hybrid_optimizer_is_trust_region_scaled_natural_gradient():
 
 def test_hybrid_trains_through_the_trainer():
   example = _example()
-  config, hp = example.hybrid_preset()
-  config = dataclasses.replace(config, backend="spring", num_envs=16, unroll_length=32,
-                               num_timesteps=3 * 512,
-                               minibatches=2, critic_minibatches=2, policy_hidden=(16,),
-                               critic_hidden=(16,))
-  trainer = make_trainer(config)
-  state, metrics = jax.jit(trainer.train)(jax.random.PRNGKey(0), hp)
+  s = preset(example.ppo_natural, "inverted_pendulum", backend="spring", num_envs=16,
+             unroll_length=32, num_timesteps=3 * 512, minibatches=2, critic_minibatches=2,
+             policy_hidden=(16,), critic_hidden=(16,))
+  trainer = make_trainer(s)
+  state, metrics = jax.jit(trainer.train)(jax.random.PRNGKey(0), s.hparams)
   assert all(np.all(np.isfinite(np.asarray(v))) for v in metrics.values())
   assert np.all(np.asarray(metrics["cg_iterations"]) >= 1)
   assert np.all(np.asarray(metrics["trust_region_step_size"]) > 0)

@@ -9,23 +9,24 @@ import time
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from pgkit import envs
-from pgkit.algorithms import ALGORITHMS
+from pgkit import envs, networks
 from pgkit.bench import settings
 from pgkit.training import make_trainer
-from pgkit.training.on_policy import (Batch, _split_sequences, update_critic, update_policy,
-                                      values_and_bootstraps)
-from pgkit import networks
+from pgkit.training.on_policy import Batch, update_critic, update_policy, values_and_bootstraps
 
 env_name = sys.argv[1] if len(sys.argv) > 1 else "inverted_pendulum"
 backend = sys.argv[2] if len(sys.argv) > 2 else "positional"
-config, hp = settings.pgkit_equivalent(env_name, backend, settings.brax_settings(env_name),
-                                       1_000_000, 128)
-trainer = make_trainer(config)
+pgkit_s = settings.pgkit_equivalent(env_name, backend, settings.brax_settings(env_name),
+                                    1_000_000, 128)
+run, options, hp = pgkit_s.run, pgkit_s.options, pgkit_s.hparams
+trainer = make_trainer(pgkit_s)
 env, policy = trainer.env, trainer.policy
-critic = networks.value_critic(env.observation_size, config.critic_hidden, config.activation)
-algo = ALGORITHMS["ppo_clip"](config, hp)
+critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+algo = pgkit_s.algo(run, options, hp)
+# The trainer passes the loss and KL closures to the policy optimizer as extra arguments.
+algo = algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))
 state = jax.jit(trainer.init)(jax.random.PRNGKey(0), hp)
 state, _ = jax.jit(trainer.step)(state, hp)  # warm statistics
 
@@ -42,51 +43,39 @@ def timed(name, fn, *args, repeats=3):
 
 @jax.jit
 def collect(state, key):
-  fresh = envs.fresh_states(env, key, config.num_envs)
-
-  def one(env_state, k):
-    env_state, traj, _ = envs.unroll(env, policy, state.policy_params, state.obs_stats,
-                                     env_state, k, config.unroll_length, config.episode_length,
-                                     fresh)
-    return env_state, traj
-
-  _, traj = jax.lax.scan(one, state.env_state, jax.random.split(key, config.unrolls))
-  return jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), traj)
+  k_reset, k_unroll = jax.random.split(key)
+  return envs.collect(env, policy, state.policy_params, state.obs_stats, state.env_state,
+                      k_reset, k_unroll, run.unrolls, run.unroll_length, run.episode_length)[1]
 
 
 @jax.jit
 def advantages(state, traj):
   value, next_value = values_and_bootstraps(
       lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
-      config.episode_length)
+      run.episode_length)
   adv = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
       traj.reward * hp.reward_scaling, value, next_value, traj.termination, traj.truncation)
   done = jnp.maximum(traj.termination, traj.truncation)
   obs = envs.normalize(state.obs_stats, traj.observation)
   batch = Batch(obs, traj.action, traj.behaviour_log_prob, adv, done, value, adv + value)
-  return jax.tree.map(lambda x: _split_sequences(x, config.unrolls), batch)
-
-
-import optax  # noqa: E402
-opt = optax.with_extra_args_support(algo.policy_optimizer)
+  return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls), batch)
 
 
 @jax.jit
 def policy_phase(state, batch):
-  a = algo._replace(policy_optimizer=opt)
-  return update_policy(policy, a, state.policy_params, state.policy_opt_state, {},
-                       jax.random.PRNGKey(1), batch)[0]
+  return update_policy(policy, algo, state.policy_params, state.policy_opt_state, {},
+                       jax.random.PRNGKey(1), batch, state.reweighter_state)[0]
 
 
 @jax.jit
 def critic_phase(state, batch):
-  return update_critic(critic, algo, config, state.critic_params, state.critic_opt_state,
+  return update_critic(critic, algo, state.critic_params, state.critic_opt_state,
                        jax.random.PRNGKey(2), batch)[0]
 
 
-print(f"{env_name} ({backend}): {config.num_envs} envs × {config.unroll_length} steps × "
-      f"{config.unrolls} unrolls = {config.steps_per_iteration} env steps per iteration; "
-      f"{config.epochs} epochs × {config.minibatches} minibatches; jax {jax.__version__}")
+print(f"{env_name} ({backend}): {run.num_envs} envs × {run.unroll_length} steps × "
+      f"{run.unrolls} unrolls = {run.steps_per_iteration} env steps per iteration; "
+      f"{options.epochs} epochs × {options.minibatches} minibatches; jax {jax.__version__}")
 traj, t_collect = timed("rollout (policy + physics)", collect, state, jax.random.PRNGKey(3))
 batch, t_adv = timed("values + GAE", advantages, state, traj)
 _, t_pol = timed("policy updates", policy_phase, state, batch)
@@ -94,4 +83,4 @@ _, t_cri = timed("critic updates", critic_phase, state, batch)
 _, t_step = timed("whole step (one jit)", jax.jit(trainer.step), state, hp)
 total = t_collect + t_adv + t_pol + t_cri
 print(f"sum of phases {1000 * total:.1f} ms; whole step {1000 * t_step:.1f} ms "
-      f"= {config.steps_per_iteration / t_step:.0f} env steps/s")
+      f"= {run.steps_per_iteration / t_step:.0f} env steps/s")

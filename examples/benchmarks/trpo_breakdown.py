@@ -5,7 +5,7 @@ Each phase is jitted on its own, compiled once (not timed), then run ``--repeats
 median wall time is printed. Separately jitted phases lose the fusion of the full step, so their
 sum is only roughly the step time.
 
-Run: python examples/benchmarks/trpo_breakdown.py [--repeats 10] [--algo trpo]
+Run: python examples/benchmarks/trpo_breakdown.py [--repeats 10] [--algo trpo|trpo_vine]
 """
 import argparse
 import statistics
@@ -16,9 +16,9 @@ import jax.numpy as jnp
 import optax
 
 from pgkit import envs, networks, precondition
-from pgkit.algorithms import ALGORITHMS
-from pgkit.training import make_trainer, preset
-from pgkit.training.on_policy import Batch, policy_terms, update_critic
+from pgkit.settings import preset
+from pgkit.training import make_trainer
+from pgkit.training.on_policy import Batch, update_critic
 
 
 def _timed(fn, *args, repeats):
@@ -33,22 +33,25 @@ def _timed(fn, *args, repeats):
 
 def main():
   parser = argparse.ArgumentParser()
-  parser.add_argument("--algo", default="trpo")
+  parser.add_argument("--algo", default="trpo", choices=("trpo", "trpo_vine"))
   parser.add_argument("--env", default="inverted_pendulum")
   parser.add_argument("--repeats", type=int, default=10)
   args = parser.parse_args()
 
-  config, hp = preset(args.algo, args.env)
-  trainer = make_trainer(config)
+  settings = preset(args.algo, args.env)
+  run, options, hp = settings.run, settings.options, settings.hparams
+  trainer = make_trainer(settings)
   env, policy = trainer.env, trainer.policy
-  critic = networks.value_critic(env.observation_size, config.critic_hidden, config.activation)
-  algo = ALGORITHMS[config.algo](config, hp)
+  critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+  algo = settings.algo(run, options, hp)
   state = jax.jit(trainer.init)(jax.random.PRNGKey(0), hp)
   key = jax.random.PRNGKey(1)
 
-  rollout = jax.jit(lambda s, k: envs.unroll(env, policy, s.policy_params, s.obs_stats,
-                                             s.env_state, k, config.unroll_length,
-                                             config.episode_length)[1])
+  @jax.jit
+  def rollout(s, k):
+    k_reset, k_unroll = jax.random.split(k)
+    return envs.collect(env, policy, s.policy_params, s.obs_stats, s.env_state, k_reset,
+                        k_unroll, run.unrolls, run.unroll_length, run.episode_length)[1]
 
   @jax.jit
   def gae(s, traj):
@@ -59,12 +62,14 @@ def main():
     adv = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
         traj.reward * hp.reward_scaling, value, next_value, traj.termination, traj.truncation)
     done = jnp.maximum(traj.termination, traj.truncation)
-    return Batch(obs, traj.action, traj.behaviour_log_prob, adv, done, value, adv + value)
+    batch = Batch(obs, traj.action, traj.behaviour_log_prob, adv, done, value, adv + value)
+    return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls), batch)
 
   def closures(params, batch):
-    loss_fn = lambda p: algo.policy_loss.apply(policy_terms(policy, algo, p, params, batch),
-                                               {})[0]
     old = policy.apply(params, batch.observation)
+    advantage = algo.minibatch_advantages(batch.advantage.reshape(-1))
+    loss_fn = lambda p: algo.policy_loss.apply(
+        algo.terms(policy.apply(p, batch.observation), old, batch, advantage), {})[0]
     kl_fn = lambda p: jnp.mean(old.kl_divergence(policy.apply(p, batch.observation)))
     return loss_fn, kl_fn
 
@@ -72,7 +77,7 @@ def main():
   def gradient(params, batch):
     return jax.grad(closures(params, batch)[0])(params)
 
-  natural = precondition.natural_gradient(config.cg_iters, hp.damping)
+  natural = precondition.natural_gradient(options.cg_iters, hp.damping)
 
   @jax.jit
   def cg(params, batch, grads):
@@ -81,7 +86,7 @@ def main():
 
   search = optax.chain(precondition.scale_to_trust_region(hp.max_kl),
                        precondition.kl_linesearch(hp.max_kl, hp.backtrack_ratio,
-                                                  config.linesearch_steps))
+                                                  options.linesearch_steps))
 
   @jax.jit
   def linesearch(params, batch, direction):
@@ -90,7 +95,7 @@ def main():
 
   @jax.jit
   def critic_fit(s, batch, k):
-    return update_critic(critic, algo, config, s.critic_params, s.critic_opt_state, k, batch)[0]
+    return update_critic(critic, algo, s.critic_params, s.critic_opt_state, k, batch)[0]
 
   step = jax.jit(trainer.step)
 
@@ -102,16 +107,16 @@ def main():
       ("rollout (unroll)", _timed(rollout, state, key, repeats=args.repeats)),
       ("GAE (+critic values)", _timed(gae, state, traj, repeats=args.repeats)),
       ("policy gradient", _timed(gradient, state.policy_params, batch, repeats=args.repeats)),
-      (f"CG ({config.cg_iters} iters)", _timed(cg, state.policy_params, batch, grads,
-                                               repeats=args.repeats)),
+      (f"CG ({options.cg_iters} iters)", _timed(cg, state.policy_params, batch, grads,
+                                                repeats=args.repeats)),
       ("trust region + line search", _timed(linesearch, state.policy_params, batch, direction,
                                             repeats=args.repeats)),
-      (f"critic fit ({config.critic_epochs}x{config.critic_minibatches})",
+      (f"critic fit ({options.critic_epochs}x{options.critic_minibatches})",
        _timed(critic_fit, state, batch, key, repeats=args.repeats)),
   ]
   total = _timed(lambda s: step(s, hp)[0], state, repeats=args.repeats)
-  print(f"{args.algo} on {args.env} ({config.backend}), {config.num_envs} envs x "
-        f"{config.unroll_length} steps, {jax.devices()[0].platform}, median of {args.repeats}:")
+  print(f"{args.algo} on {args.env} ({run.backend}), {run.num_envs} envs x "
+        f"{run.unroll_length} steps, {jax.devices()[0].platform}, median of {args.repeats}:")
   for name, seconds in phases:
     print(f"  {name:<28s} {1e3 * seconds:8.2f} ms")
   print(f"  {'sum of phases':<28s} {1e3 * sum(s for _, s in phases):8.2f} ms")

@@ -1,12 +1,25 @@
-"""Advantage actor-critic (Mnih et al. 2016, arXiv:1602.01783) with GAE(γ, λ) advantages:
-one synchronous gradient step per batch on ``−log π(a|s)·Â`` plus an entropy bonus."""
+"""Advantage actor-critic (Mnih et al. 2016, "Asynchronous Methods for Deep Reinforcement
+Learning", arXiv:1602.01783) with GAE(γ, λ) advantages: one synchronous gradient step per batch
+on ``−log π(a|s)·Â`` plus an entropy bonus."""
 from pgkit import losses
-from pgkit.algorithms.base import OnPolicy, adam, critic, gae_advantages
+from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, OnPolicy, OnPolicyOptions,
+                                   gae_advantages, policy_adam, shared)
+from pgkit.settings import algorithm
 
 
-def a2c(config, hp) -> OnPolicy:
+class A2COptions(OnPolicyOptions):
+  pass
+
+
+class A2CHParams(GAEHParams, LearningRate, Entropy):
+  pass
+
+
+@algorithm(options=A2COptions, hparams=A2CHParams)
+def a2c(run, options, hp) -> OnPolicy:
+  """Advantage actor-critic: one policy-gradient step per batch."""
   return OnPolicy(
       policy_loss=losses.chain(losses.reinforce(), losses.entropy_bonus(hp.entropy_coef)),
-      policy_optimizer=adam(config, hp, hp.learning_rate, 1),
       advantages=gae_advantages(hp),
-      **critic(config, hp))
+      **policy_adam(run, options, hp),
+      **shared(run, options, hp))

@@ -1,54 +1,68 @@
-"""What an on-policy algorithm is: a bundle of pieces the trainer runs, and helpers to build them.
+"""What an on-policy algorithm is: a description made of pieces the trainer runs, the settings
+the on-policy trainer declares, and helpers to build the pieces.
 
-An algorithm factory ``name(config, hp) -> OnPolicy`` reads static options from ``config`` and
-float hyperparameters (possibly traced) from ``hp``, the way optax's ``alias.py`` builds
-optimizers from their hyperparameters.
+An assembly ``build(run, options, hp) -> OnPolicy`` reads its own static ``options`` and float
+``hp`` (possibly traced) and returns pieces; the trainer reads only those pieces, never a
+switch of its own handed through the description. Each piece has one protocol:
+
+* ``advantages(reward, value, next_value, termination, truncation) -> advantage`` (``[T]``);
+* ``policy_minibatches`` / ``critic_minibatches``: ``Minibatches(epochs, minibatches)``;
+* ``early_stop(metrics) -> bool``: stop an iteration's remaining policy updates (masked);
+* ``minibatch_advantages(advantage [N]) -> [N]``: e.g. standardisation per minibatch;
+* ``terms(dist, old_dist, minibatch, advantage) -> LossTerms`` for the policy loss;
+* ``duals``: a ``DualUpdater`` fed the batch means of the KL terms after the updates;
+* ``reweighter``: an E-step over each minibatch's advantages (``estep.none()``: no weights);
+* ``policy_batch``: ``PolicyBatch(build(key, Rollout) -> batch, needs_env_states)``;
+* ``optimizer_metrics(policy_opt_state) -> dict`` logged after each policy update.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, ClassVar, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import optax
 
-from pgkit import returns
-from pgkit.duals import DualUpdater
-from pgkit.duals import none as no_duals
-from pgkit.losses import LossTransform, value_loss
+from pgkit import duals as duals_lib
+from pgkit import estep, losses, returns
+from pgkit.settings import HParams, Options, field
 
-# (reward_t, value_t, next_value_t, termination_t, truncation_t) -> advantage_t, all [T].
-AdvantageFn = Callable[..., jax.Array]
+Array = jax.Array
+AdvantageFn = Callable[..., Array]
 
 
-class OnPolicy(NamedTuple):
-  """An on-policy algorithm: how to score actions, and how to update policy, critic and duals."""
+class Minibatches(NamedTuple):
+  """``epochs`` passes over a batch ``[T, B]``, each split into ``minibatches`` along B.
 
-  policy_loss: LossTransform
-  policy_optimizer: optax.GradientTransformationExtraArgs
-  critic_loss: LossTransform
-  critic_optimizer: optax.GradientTransformation
-  advantages: AdvantageFn
-  epochs: int = 1  # static: passes over the batch per iteration
-  minibatches: int = 1  # static: minibatches per pass (split along the env axis)
-  duals: DualUpdater = no_duals()
-  importance: str = "per_step"  # how log-probs aggregate into the ratio (returns.importance)
-  target_kl: Any = math.inf  # stop the policy updates of an iteration once KL exceeds this
-  normalize_advantages: bool = True
-  # V-MPO: an E-step reweighter over each minibatch's advantages fills ``LossTerms.weight`` (its
-  # temperature state lives in ``TrainState.reweighter_state``), and ``decoupled_kl`` fills
-  # ``kl_mean``/``kl_cov`` and feeds their batch means to ``duals.update``.
-  reweighter: Any = None
-  decoupled_kl: bool = False
-  # Optional ``fn(key, Rollout) -> Batch`` building the policy-update batch from the rollout
-  # (TRPO's vine sampling); None uses the single-path batch. The critic always fits the latter.
-  policy_batch: Optional[Callable[..., Any]] = None
-  # ``fn(policy_opt_state) -> {name: scalar}`` metrics logged after each policy update.
-  optimizer_metrics: Callable[[Any], dict] = lambda opt_state: {}
+  Each pass draws a fresh permutation of the B sequences and cuts it into minibatches of
+  ``⌊B / minibatches⌋``; when B is not a multiple, the ``B mod minibatches`` sequences left over
+  sit out that pass (different ones each pass), so any number of environments works.
+  """
+
+  epochs: int = 1
+  minibatches: int = 1
+
+  @property
+  def updates(self) -> int:
+    return self.epochs * self.minibatches
+
+  def split(self, key, batch):
+    """``[epochs·minibatches, T, ⌊B/minibatches⌋, ...]``."""
+    b = jax.tree.leaves(batch)[0].shape[1]
+    size = b // self.minibatches
+
+    def epoch(k):
+      perm = jax.random.permutation(k, b)[:size * self.minibatches]
+      perm = perm.reshape(self.minibatches, size)
+      return jax.tree.map(lambda x: jnp.swapaxes(x[:, perm], 0, 1), batch)
+
+    stacked = jax.vmap(epoch)(jax.random.split(key, self.epochs))
+    return jax.tree.map(lambda x: x.reshape((self.updates,) + x.shape[2:]), stacked)
 
 
 class Rollout(NamedTuple):
-  """What a ``policy_batch`` hook reads: the single-path rollout and what produced it."""
+  """What a ``policy_batch`` builder reads: the single-path rollout and what produced it."""
 
   env: Any
   policy: Any  # networks.Policy
@@ -56,11 +70,143 @@ class Rollout(NamedTuple):
   policy_params: Any  # θ_old, the policy that acted
   critic_params: Any
   obs_stats: Any  # the normalisation used while acting
-  brax_states: Any  # Brax states [T, B] before each step (saved for branching)
+  env_states: Any  # Brax states [T, B] before each step (when needs_env_states), else None
   batch: Any  # the single-path batch [T, B] (normalised observations, GAE advantages, ...)
 
 
+class PolicyBatch(NamedTuple):
+  """How the policy-update batch is made from a rollout (the critic always fits the rollout)."""
+
+  build: Callable[[Array, Rollout], Any]
+  needs_env_states: bool = False  # record Brax states while acting (for branching)
+
+
+def single_path() -> PolicyBatch:
+  """The rollout's own batch."""
+  return PolicyBatch(lambda key, rollout: rollout.batch)
+
+
+def never(metrics) -> bool:
+  return False
+
+
+def kl_above(target_kl) -> Callable[[dict], Array]:
+  """Early stop once the minibatch's KL(π_old‖π_θ) before an update exceeds ``target_kl``."""
+  return lambda metrics: metrics["kl_before_update"] > target_kl
+
+
+def standardize(advantage: Array) -> Array:
+  return (advantage - jnp.mean(advantage)) / (jnp.std(advantage) + 1e-8)
+
+
+def identity(advantage: Array) -> Array:
+  return advantage
+
+
+def loss_terms(importance: str = "per_step", decoupled_kl: bool = False):
+  """``terms(dist, old, mb, advantage) -> LossTerms`` flattened to ``[T·b]``: log-probs (summed
+  per decision or per trajectory when ``importance`` says so), KL(π_old‖π_θ), entropy, and with
+  ``decoupled_kl`` the mean and covariance parts of the KL (MPO-style M-steps)."""
+
+  def terms(dist, old, mb, advantage):
+    log_prob, behaviour = dist.log_prob(mb.action), mb.behaviour_log_prob
+    if importance != "per_step":
+      agg = jax.vmap(lambda x, d: returns.aggregate_log(importance, x, d), in_axes=1,
+                     out_axes=1)
+      log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
+    flat = lambda x: x.reshape(-1)
+    out = losses.LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
+                           advantage=advantage, kl=flat(old.kl_divergence(dist)),
+                           entropy=flat(dist.entropy()))
+    if decoupled_kl:
+      kl_mean, kl_cov = losses.decoupled_gaussian_kl(old, dist)
+      out = out._replace(kl_mean=flat(kl_mean), kl_cov=flat(kl_cov))
+    return out
+
+  return terms
+
+
+class OnPolicy(NamedTuple):
+  """An on-policy algorithm, as the on-policy trainer reads it (see the module docstring)."""
+
+  policy_loss: losses.LossTransform
+  policy_optimizer: optax.GradientTransformation
+  critic_loss: losses.LossTransform
+  critic_optimizer: optax.GradientTransformation
+  advantages: AdvantageFn
+  policy_minibatches: Minibatches = Minibatches()
+  critic_minibatches: Minibatches = Minibatches()
+  early_stop: Callable[[dict], Any] = never
+  minibatch_advantages: Callable[[Array], Array] = standardize
+  terms: Callable[..., losses.LossTerms] = loss_terms()
+  duals: duals_lib.DualUpdater = duals_lib.none()
+  reweighter: estep.Reweighter = estep.none()
+  policy_batch: PolicyBatch = single_path()
+  optimizer_metrics: Callable[[Any], dict] = lambda opt_state: {}
+
+
+# ---- Settings the on-policy trainer and the shared helpers below read ----------------------
+
+class OnPolicyOptions(Options):
+  """Options of every on-policy algorithm: critic fitting and learning-rate schedule."""
+
+  trainer: ClassVar[str] = "on_policy"
+
+  critic_epochs: int = field(4, "passes of critic fitting over each batch", ge=1)
+  critic_minibatches: int = field(4, "critic minibatches per pass over the num_envs · unrolls "
+                                  "sequences", ge=1)
+  lr_schedule: str = field("constant", "learning-rate schedule of the Adam optimizers "
+                           "(linear decays to 0)", choices=("constant", "linear"))
+  normalize_advantages: bool = field(True, "standardise advantages within each minibatch")
+
+  def relations(self, run):
+    yield from super().relations(run)
+    if run is not None and self.critic_minibatches > run.num_sequences:
+      yield "critic_minibatches", f"<= num_envs · unrolls = {run.num_sequences}"
+
+
+class MinibatchOptions(OnPolicyOptions):
+  """Options of algorithms that reuse each batch for several minibatch updates."""
+
+  epochs: int = field(4, "passes of policy updates over each batch", ge=1)
+  minibatches: int = field(4, "policy minibatches per pass over the num_envs · unrolls "
+                           "sequences", ge=1)
+
+  def relations(self, run):
+    yield from super().relations(run)
+    if run is not None and self.minibatches > run.num_sequences:
+      yield "minibatches", f"<= num_envs · unrolls = {run.num_sequences}"
+
+
+class OnPolicyHParams(HParams):
+  """Hyperparameters of every on-policy algorithm: rewards, discount and the critic's Adam."""
+
+  discount: float = field(0.99, "discount factor γ", ge=0.0, le=1.0)
+  reward_scaling: float = field(1.0, "rewards are multiplied by this before any estimate",
+                                gt=0.0)
+  critic_learning_rate: float = field(1e-3, "Adam step size of the critic", gt=0.0)
+  max_grad_norm: float = field(0.5, "global-norm clipping of every Adam gradient (inf: off)",
+                               gt=0.0, inf=True)
+  value_clip_epsilon: float = field(math.inf, "clip the critic's change per update to ±ε "
+                                    "around its old value (inf: off)", gt=0.0, inf=True)
+
+
+class GAEHParams(OnPolicyHParams):
+  gae_lambda: float = field(0.95, "λ of GAE(γ, λ)", ge=0.0, le=1.0)
+
+
+class LearningRate(HParams):
+  learning_rate: float = field(3e-4, "Adam step size of the policy", gt=0.0)
+
+
+class Entropy(HParams):
+  entropy_coef: float = field(0.0, "weight of the entropy bonus", ge=0.0)
+
+
+# ---- Helpers the assemblies share ----------------------------------------------------------
+
 def gae_advantages(hp) -> AdvantageFn:
+  """GAE(γ, λ) with Brax's separate termination and truncation (``returns.gae``)."""
   def fn(reward, value, next_value, termination, truncation):
     return returns.gae(reward, value, next_value, termination, truncation, hp.discount,
                        hp.gae_lambda)
@@ -74,17 +220,26 @@ def reward_to_go_advantages(hp) -> AdvantageFn:
   return fn
 
 
-def adam(config, hp, learning_rate, updates_per_iteration: int):
+def adam(run, options, hp, learning_rate, updates_per_iteration: int):
   """Adam with global-norm clipping, and optax's linear decay when ``lr_schedule='linear'``."""
-  if config.lr_schedule == "linear":
-    total = config.num_iterations * updates_per_iteration
+  if options.lr_schedule == "linear":
+    total = run.num_iterations * updates_per_iteration
     learning_rate = optax.linear_schedule(learning_rate, 0.0, total)
   return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(learning_rate))
 
 
-def critic(config, hp):
-  """The critic's loss and optimizer, shared by every on-policy assembly."""
-  clip = hp.value_clip_epsilon if config.value_clipping else None
-  updates = config.critic_epochs * config.critic_minibatches
-  return dict(critic_loss=value_loss(1.0, clip),
-              critic_optimizer=adam(config, hp, hp.critic_learning_rate, updates))
+def shared(run, options: OnPolicyOptions, hp: OnPolicyHParams) -> dict:
+  """The pieces every on-policy assembly shares, from the settings every one has: the critic's
+  loss, Adam and minibatches, and the per-minibatch advantage standardisation."""
+  mb = Minibatches(options.critic_epochs, options.critic_minibatches)
+  return dict(critic_loss=losses.value_loss(1.0, hp.value_clip_epsilon),
+              critic_optimizer=adam(run, options, hp, hp.critic_learning_rate, mb.updates),
+              critic_minibatches=mb,
+              minibatch_advantages=standardize if options.normalize_advantages else identity)
+
+
+def policy_adam(run, options, hp, epochs: int = 1, minibatches: int = 1) -> dict:
+  """Adam on the policy (``hp.learning_rate``) over ``epochs × minibatches`` updates a batch."""
+  mb = Minibatches(epochs, minibatches)
+  return dict(policy_optimizer=adam(run, options, hp, hp.learning_rate, mb.updates),
+              policy_minibatches=mb)

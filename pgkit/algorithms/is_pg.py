@@ -1,16 +1,35 @@
 """Importance-sampled policy gradient: the surrogate ``−mean(ρ·Â)`` reused for several epochs on
-one batch, with the ratio ρ per step, per decision or over the whole trajectory (config
-``importance``), optionally truncated at ``hp.max_ratio`` (seed notes 000/001)."""
+one batch, with the ratio ρ per step, per decision or over the whole trajectory (option
+``importance``; Precup et al. 2000, "Eligibility Traces for Off-Policy Policy Evaluation"), and
+optionally truncated at ``max_ratio`` (Wang et al. 2016, "Sample Efficient Actor-Critic with
+Experience Replay", arXiv:1611.01224)."""
+import math
+
 from pgkit import losses
-from pgkit.algorithms.base import OnPolicy, adam, critic, gae_advantages
+from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
+                                   gae_advantages, loss_terms, policy_adam, shared)
+from pgkit.settings import algorithm, field
 
 
-def is_pg(config, hp) -> OnPolicy:
+class ISPGOptions(MinibatchOptions):
+  importance: str = field("per_step", "how log-probabilities make the ratio ρ",
+                          choices=("per_step", "per_decision", "trajectory"))
+
+
+class ISPGHParams(GAEHParams, LearningRate, Entropy):
+  max_ratio: float = field(math.inf, "truncation c̄ of the ratio, min(ρ, c̄) (inf: none)", gt=0.0,
+                           inf=True)
+
+
+@algorithm(options=ISPGOptions, hparams=ISPGHParams,
+           presets={"inverted_pendulum": dict(epochs=2, minibatches=4, learning_rate=3e-4,
+                                              max_ratio=2.0)})
+def is_pg(run, options, hp) -> OnPolicy:
+  """Importance-sampled policy gradient with optional ratio truncation."""
   return OnPolicy(
       policy_loss=losses.chain(losses.surrogate(hp.max_ratio),
                                losses.entropy_bonus(hp.entropy_coef)),
-      policy_optimizer=adam(config, hp, hp.learning_rate, config.epochs * config.minibatches),
       advantages=gae_advantages(hp),
-      epochs=config.epochs, minibatches=config.minibatches,
-      importance=config.importance,
-      **critic(config, hp))
+      terms=loss_terms(importance=options.importance),
+      **policy_adam(run, options, hp, options.epochs, options.minibatches),
+      **shared(run, options, hp))

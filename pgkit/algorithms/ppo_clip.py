@@ -1,16 +1,39 @@
-"""PPO-clip (Schulman et al. 2017, arXiv:1707.06347): the clipped surrogate plus an entropy
-bonus, epochs × minibatches of Adam per batch, optax learning-rate schedules, and an early stop
-of the iteration's remaining updates once KL(π_old‖π_θ) exceeds ``hp.target_kl``."""
+"""PPO-clip (Schulman et al. 2017, "Proximal Policy Optimization Algorithms", arXiv:1707.06347):
+the clipped surrogate plus an entropy bonus, epochs × minibatches of Adam per batch, optax
+learning-rate schedules, and an early stop of the iteration's remaining updates once
+KL(π_old‖π_θ) exceeds ``target_kl``."""
+import math
+
 from pgkit import losses
-from pgkit.algorithms.base import OnPolicy, adam, critic, gae_advantages
+from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
+                                   gae_advantages, kl_above, policy_adam, shared)
+from pgkit.settings import HParams, algorithm, field
 
 
-def ppo_clip(config, hp) -> OnPolicy:
+class PPOClipOptions(MinibatchOptions):
+  pass
+
+
+class ClipHParams(HParams):
+  """PPO's clipping and early stop (a mixin: hybrids of PPO reuse it)."""
+
+  clip_epsilon: float = field(0.2, "ε: the ratio is clipped to [1 − ε, 1 + ε]", gt=0.0)
+  target_kl: float = field(math.inf, "stop an iteration's remaining updates once KL exceeds "
+                           "this (inf: never)", gt=0.0, inf=True)
+
+
+class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
+  pass
+
+
+@algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
+           presets={"inverted_pendulum": dict(clip_epsilon=0.2)})
+def ppo_clip(run, options, hp) -> OnPolicy:
+  """PPO with the clipped surrogate objective."""
   return OnPolicy(
       policy_loss=losses.chain(losses.clipped_surrogate(hp.clip_epsilon),
                                losses.entropy_bonus(hp.entropy_coef)),
-      policy_optimizer=adam(config, hp, hp.learning_rate, config.epochs * config.minibatches),
       advantages=gae_advantages(hp),
-      epochs=config.epochs, minibatches=config.minibatches,
-      target_kl=hp.target_kl,
-      **critic(config, hp))
+      early_stop=kl_above(hp.target_kl),
+      **policy_adam(run, options, hp, options.epochs, options.minibatches),
+      **shared(run, options, hp))

@@ -6,8 +6,6 @@ steps, mean over seeds with a min–max band) into the output folder.
 """
 from __future__ import annotations
 
-import dataclasses
-import math
 import os
 import time
 
@@ -15,56 +13,49 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pgkit.algorithms import algorithm_names
-from pgkit.training.config import validate_config, validate_hparams
-from pgkit.training.presets import preset
+from pgkit.settings import names_of_algorithms, preset
+from pgkit.training import loop
 from pgkit.training.trainer import make_trainer
 
 
 def curve(algo: str, env: str, seeds: int, num_evals: int = 10):
-  """(env steps [E], returns [E, seeds], wall seconds incl. compile) for ``algo`` on ``env``."""
-  config, hp = preset(algo, env)
-  validate_config(config)
-  validate_hparams(hp)
+  """(env steps [E], returns [E, seeds], wall seconds incl. compile, settings) for ``algo`` on
+  ``env`` with its preset; the seeds are one population of the shared chunked loop."""
+  settings = preset(algo, env)
   start = time.perf_counter()
-  trainer = make_trainer(config)
-  chunk = max(1, math.ceil(config.num_iterations / num_evals))
-  hp = jax.tree.map(jnp.asarray, hp)
-
-  @jax.jit
-  def run_chunk(states):
-    def one(state):
-      return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)[0]
-    return jax.vmap(one)(states)
-
+  trainer = make_trainer(settings)  # validates first
+  chunk, _ = loop.chunking(settings.run.num_iterations, num_evals)
+  c = loop.compiled(trainer, chunk, population=True)
+  hp = jax.tree.map(jnp.asarray, settings.hparams)
   keys = jax.random.split(jax.random.PRNGKey(0), seeds)
-  evaluate = jax.jit(jax.vmap(trainer.evaluate))
-  states = jax.jit(jax.vmap(lambda k: trainer.init(k, hp)))(keys)
   eval_keys = jax.vmap(lambda k: jax.random.fold_in(k, 7))(keys)
-  steps, returns = [0], [np.asarray(evaluate(states, eval_keys))]
-  for c in range(math.ceil(config.num_iterations / chunk)):
-    states = run_chunk(states)
-    steps.append((c + 1) * chunk * trainer.steps_per_iteration)
-    returns.append(np.asarray(evaluate(states, eval_keys)))
-  return np.array(steps), np.stack(returns), time.perf_counter() - start, config
+  states = c.init(keys, hp)
+  steps, returns = [0], [np.asarray(c.evaluate(states, eval_keys))]
+  for i in range(c.num_chunks):
+    states, _ = c.run_chunk(states, hp)
+    steps.append((i + 1) * chunk * trainer.steps_per_iteration)
+    returns.append(np.asarray(c.evaluate(states, eval_keys)))
+  return np.array(steps), np.stack(returns), time.perf_counter() - start, settings
 
 
 def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
               print_fn=print) -> str:
-  algos = algos or algorithm_names()
-  unknown = [a for a in algos if a not in algorithm_names()]
+  known = names_of_algorithms()
+  algos = algos or known
+  unknown = [a for a in algos if a not in known]
   if unknown:
-    raise ValueError(f"algos must be among {algorithm_names()}, got {unknown}")
+    raise ValueError(f"algos must be among {known}, got {unknown}")
+  _pyplot()  # without matplotlib, fail before training rather than after
   os.makedirs(out, exist_ok=True)
   rows = ["| env | algo | backend | env steps | eval return (mean ± std over seeds) | "
           "initial | wall s (compile incl.) |", "|---|---|---|---|---|---|---|"]
   curves = {}
   for env in envs:
     for algo in algos:
-      steps, returns, wall, config = curve(algo, env, seeds)
+      steps, returns, wall, settings = curve(algo, env, seeds)
       curves[(env, algo)] = (steps, returns)
       final = returns[-1]
-      rows.append(f"| {env} | {algo} | {config.backend} | {steps[-1]} | "
+      rows.append(f"| {env} | {algo} | {settings.run.backend} | {steps[-1]} | "
                   f"{final.mean():.1f} ± {final.std():.1f} | {returns[0].mean():.1f} | "
                   f"{wall:.0f} |")
       print_fn(rows[-1])
@@ -75,11 +66,20 @@ def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
   return table
 
 
-def _plot(curves, envs, algos, path):
-  import matplotlib
+def _pyplot():
+  """matplotlib's pyplot on the Agg backend; matplotlib is the optional extra ``plot``."""
+  try:
+    import matplotlib
+  except ImportError:
+    raise ImportError("pgkit bench algorithms draws its plot with matplotlib: "
+                      "pip install -e '.[plot]'") from None
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt
+  return plt
 
+
+def _plot(curves, envs, algos, path):
+  plt = _pyplot()
   fig, axes = plt.subplots(1, len(envs), figsize=(5 * len(envs), 4), squeeze=False)
   for ax, env in zip(axes[0], envs):
     for algo in algos:

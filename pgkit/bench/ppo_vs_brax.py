@@ -17,7 +17,7 @@ import jax
 
 from pgkit.bench import runs, settings, timing
 from pgkit.envs import make_env
-from pgkit.training.presets import preset
+from pgkit.settings import preset
 
 
 def _fmt(x, spec=".1f"):
@@ -27,8 +27,8 @@ def _fmt(x, spec=".1f"):
 def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
             eval_envs: int = 128, print_fn: Callable[[str], None] = print) -> dict:
   brax_s = settings.brax_settings(env)
-  config, hp = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
-  epoch = config.steps_per_iteration
+  pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
+  epoch = pgkit_s.run.steps_per_iteration
   num_evals = max(2, math.ceil(num_timesteps / epoch) + 1)
   brax_s.update(num_evals=num_evals)
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
@@ -42,7 +42,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
       if which == "brax":
         r = runs.run_brax(env, backend, brax_s, num_timesteps, seed, eval_envs)
       else:
-        r = runs.run_pgkit(config, hp, seed, eval_every=epoch)
+        r = runs.run_pgkit(pgkit_s, seed, eval_every=epoch)
       results[which].append(r)
       print_fn(f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
                f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
@@ -85,11 +85,10 @@ def time_to_threshold(env: str, backend: str, threshold: float, brax_s: dict, ev
                       print_fn=print) -> dict:
   """Wall seconds (compile included) until the deterministic eval return reaches ``threshold``:
   pgkit's default preset for ``env`` against Brax's published configuration."""
-  config, hp = preset("ppo_clip", env)
-  config = config.__class__(**{**config.__dict__, "backend": backend,
-                               "num_timesteps": 4 * config.num_timesteps})
-  pg = runs.run_pgkit(config, hp, 0, eval_every=max(config.steps_per_iteration,
-                                                    config.num_timesteps // 40),
+  default = preset("ppo_clip", env)
+  pgkit_s = default.replace(backend=backend, num_timesteps=4 * default.run.num_timesteps)
+  pg = runs.run_pgkit(pgkit_s, 0, eval_every=max(pgkit_s.run.steps_per_iteration,
+                                                 pgkit_s.run.num_timesteps // 40),
                       stop_at=threshold)
   published = dict(brax_s)
   published["num_evals"] = settings.BRAX_PUBLISHED[env]["num_evals"]

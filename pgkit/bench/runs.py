@@ -15,7 +15,8 @@ from typing import NamedTuple, Optional
 import jax
 
 from pgkit.bench import timing
-from pgkit.training.config import Config, HParams, validate_config, validate_hparams
+from pgkit.settings import Settings
+from pgkit.training import loop
 from pgkit.training.trainer import make_trainer
 
 
@@ -58,34 +59,32 @@ def _steady(chunk_steps: list, chunk_times: list) -> tuple[float, float]:
   return sps, max(0.0, chunk_times[0] - chunk_steps[0] / sps)
 
 
-def run_pgkit(config: Config, hp: HParams, seed: int, eval_every: int,
+def run_pgkit(settings: Settings, seed: int, eval_every: int,
               stop_at: float | None = None) -> RunStats:
-  """pgkit's trainer in compiled chunks of ``eval_every`` env steps, evaluating after each."""
-  validate_config(config)
-  validate_hparams(hp)
+  """pgkit's trainer in compiled chunks of ``eval_every`` env steps (``training.loop``, the
+  chunked loop the runner uses), evaluating after each; ``settings.run.seed`` is ignored.
+
+  JAX's compilation caches are cleared first, so every run compiles afresh (as Brax's trainer
+  does) and ``compile_s`` means the same for every seed.
+  """
+  jax.clear_caches()
   timing.reset_peak_rss()
   start = time.perf_counter()
-  trainer = make_trainer(config)
+  trainer = make_trainer(settings)  # validates first
   chunk = max(1, round(eval_every / trainer.steps_per_iteration))
-  num_chunks = math.ceil(config.num_iterations / chunk)
-  hp = jax.tree.map(jax.numpy.asarray, hp)
-
-  @functools.partial(jax.jit, donate_argnums=0)
-  def run_chunk(state, hp):
-    return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)[0]
-
-  evaluate = jax.jit(trainer.evaluate)
+  c = loop.compiled(trainer, chunk)
+  hp = jax.tree.map(jax.numpy.asarray, settings.hparams)
   key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
-  state = jax.block_until_ready(jax.jit(trainer.init)(key, hp))
-  curve = Curve([0], [float(evaluate(state, eval_key))], [time.perf_counter() - start])
+  state = jax.block_until_ready(c.init(key, hp))
+  curve = Curve([0], [float(c.evaluate(state, eval_key))], [time.perf_counter() - start])
   steps, times = [], []
-  for c in range(num_chunks):
+  for _ in range(c.num_chunks):
     t0 = time.perf_counter()
-    state = jax.block_until_ready(run_chunk(state, hp))
+    state, _ = jax.block_until_ready(c.run_chunk(state, hp))
     times.append(time.perf_counter() - t0)
     steps.append(chunk * trainer.steps_per_iteration)
     curve.steps.append(sum(steps))
-    curve.returns.append(float(evaluate(state, eval_key)))
+    curve.returns.append(float(c.evaluate(state, eval_key)))
     curve.wall.append(time.perf_counter() - start)
     if stop_at is not None and curve.returns[-1] >= stop_at:
       break

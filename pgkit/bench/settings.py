@@ -1,4 +1,4 @@
-"""Brax's published PPO settings per environment, and the identical pgkit configuration.
+"""Brax's published PPO settings per environment, and the identical pgkit settings.
 
 The Brax values are those of Brax's training colab (``brax/training`` README); network sizes
 are Brax's PPO defaults: policy 4×32, value 5×256, swish.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from pgkit.training.config import Config, HParams
+from pgkit.settings import Settings, preset
 
 _COMMON = dict(episode_length=1000, normalize_observations=True, action_repeat=1,
                unroll_length=5, num_minibatches=32, num_updates_per_batch=4, discounting=0.97,
@@ -35,7 +35,7 @@ def brax_settings(env: str) -> dict:
 
 
 def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
-                     eval_envs: int) -> tuple[Config, HParams]:
+                     eval_envs: int) -> Settings:
   """pgkit's ppo_clip with the same batch, minibatches, epochs, networks and coefficients.
 
   Brax collects ``batch_size·num_minibatches/num_envs`` unrolls of ``unroll_length`` steps in
@@ -45,16 +45,14 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
   same number of minibatches and epochs. Brax's PPO clips at 0.3 and does not clip gradients.
   """
   unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
-  config = Config(
-      algo="ppo_clip", env=env, backend=backend, num_timesteps=num_timesteps,
-      num_envs=s["num_envs"], unroll_length=s["unroll_length"], unrolls=unrolls,
-      episode_length=s["episode_length"], epochs=s["num_updates_per_batch"],
-      minibatches=s["num_minibatches"], critic_epochs=s["num_updates_per_batch"],
-      critic_minibatches=s["num_minibatches"], policy_hidden=POLICY_HIDDEN,
-      critic_hidden=VALUE_HIDDEN, activation="swish",
-      normalize_observations=s["normalize_observations"], eval_envs=eval_envs)
-  hp = HParams(learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
-               discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
-               entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,
-               reward_scaling=s["reward_scaling"])
-  return config, hp
+  return preset(
+      "ppo_clip", env, backend=backend, num_timesteps=num_timesteps, num_envs=s["num_envs"],
+      unroll_length=s["unroll_length"], unrolls=unrolls, episode_length=s["episode_length"],
+      epochs=s["num_updates_per_batch"], minibatches=s["num_minibatches"],
+      critic_epochs=s["num_updates_per_batch"], critic_minibatches=s["num_minibatches"],
+      policy_hidden=POLICY_HIDDEN, critic_hidden=VALUE_HIDDEN, activation="swish",
+      normalize_observations=s["normalize_observations"], eval_envs=eval_envs,
+      learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
+      discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
+      entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,
+      reward_scaling=s["reward_scaling"])

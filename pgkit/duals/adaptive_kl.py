@@ -2,7 +2,9 @@
 
 Both come from the Lagrangian of ``max_θ J(θ) s.t. KL(π_old‖π_θ) ≤ ε``:
 ``L(θ, β) = J(θ) − β (KL − ε)``. Minimising the dual over β ≥ 0 by projected gradient descent
-gives ``β ← max(0, β + α (KL − ε))`` (seed notes 000/001, "dual gradient descent").
+gives ``β ← max(0, β + α (KL − ε))`` (dual gradient descent; Boyd & Vandenberghe 2004,
+"Convex Optimization", ch. 5; the KL-penalty form of Schulman et al. 2017, "Proximal Policy
+Optimization Algorithms", arXiv:1707.06347, section 4).
 """
 from __future__ import annotations
 

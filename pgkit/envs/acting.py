@@ -110,6 +110,33 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
   return state, traj, EpisodeStats(count, total)
 
 
+def collect(env, policy, params, obs_stats: RunningStats, state: EnvState, reset_key: Array,
+            key: Array, unrolls: int, length: int, episode_length: int,
+            record_states: bool = False):
+  """``unrolls`` consecutive unrolls of ``length`` steps sharing one set of fresh reset states.
+
+  Returns (state, Transition ``[U·T, B]`` — one trajectory per env —, EpisodeStats summed, and
+  the Brax states before each step ``[U·T, B]`` with ``record_states``, else None).
+  """
+  fresh = fresh_states(env, reset_key, state.steps.shape[0])
+
+  def one(env_state, k):
+    out = unroll(env, policy, params, obs_stats, env_state, k, length, episode_length, fresh,
+                 record_states=record_states)
+    return out[0], (out[1], out[2], out[3] if record_states else None)
+
+  state, (traj, episodes, saved) = jax.lax.scan(one, state, jax.random.split(key, unrolls))
+  traj, saved = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), (traj, saved))
+  return state, traj, jax.tree.map(jnp.sum, episodes), saved
+
+
+def split_sequences(x: Array, unrolls: int) -> Array:
+  """``[U·T, B, ...] -> [T, U·B, ...]``: cut each env's trajectory into ``U`` sequences."""
+  x = x.reshape((unrolls, x.shape[0] // unrolls) + x.shape[1:])
+  x = jnp.swapaxes(x, 0, 1)
+  return x.reshape((x.shape[0], -1) + x.shape[3:])
+
+
 def evaluate(env, policy, params, obs_stats: RunningStats, key: Array,
              num_envs: int, episode_length: int) -> Array:
   """Mean undiscounted return of the deterministic policy (the distribution's mode) over

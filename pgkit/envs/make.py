@@ -1,20 +1,18 @@
-"""Brax environment construction with validated names."""
+"""Brax environment construction with validated names (Brax is imported only to build one)."""
 from __future__ import annotations
 
 import warnings
 
-from brax import envs as brax_envs
-
-BACKENDS = ("spring", "positional", "generalized", "mjx")
+from pgkit.settings.run import BACKENDS, BRAX_ENVS
 
 
 def env_names() -> list[str]:
-  return sorted(brax_envs._envs)  # Brax's registry of environment classes.
+  return list(BRAX_ENVS)
 
 
 def validate_env(name: str, backend: str) -> None:
   """Raises a ValueError naming ``env``/``backend`` when Brax does not know them."""
-  if name not in brax_envs._envs:
+  if name not in BRAX_ENVS:
     raise ValueError(f"env must be one of {env_names()}, got {name!r}")
   if backend not in BACKENDS:
     raise ValueError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
@@ -25,4 +23,5 @@ def make_env(name: str, backend: str = "positional"):
   validate_env(name, backend)
   with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Brax System, piplines and environments")
+    from brax import envs as brax_envs
     return brax_envs.get_environment(name, backend=backend)

@@ -79,21 +79,21 @@ def branch(env, policy, params, obs_stats: RunningStats, critic_apply, critic_pa
   return VineSamples(states.obs, action, log_prob, jax.lax.stop_gradient(q_value))
 
 
-def vine_policy_batch(config, hp):
-  """The trainer's ``policy_batch`` hook for vine sampling.
+def vine_policy_batch(num_states: int, num_actions: int, horizon: int, discount,
+                      reward_scaling=1.0):
+  """``fn(key, rollout) -> batch``: vine sampling as a policy batch.
 
-  Returns ``fn(key, rollout) -> batch``: it picks ``config.vine_states`` states of the rollout,
-  branches ``config.vine_actions`` actions from each for ``config.vine_horizon`` steps, and lays
-  the samples out as the trainer's batch ``[K, N]`` (action-major, as
-  ``losses.self_normalized_surrogate`` expects) with ``advantage = Q̂``.
+  It picks ``num_states`` states of the rollout, branches ``num_actions`` actions from each for
+  ``horizon`` steps, and lays the samples out as the trainer's batch ``[K, N]`` (action-major,
+  as ``losses.self_normalized_surrogate`` expects) with ``advantage = Q̂``.
   """
 
   def fn(key, rollout):
     k_select, k_branch = jax.random.split(key)
-    states = select_states(k_select, rollout.brax_states, config.vine_states)
+    states = select_states(k_select, rollout.env_states, num_states)
     samples = branch(rollout.env, rollout.policy, rollout.policy_params, rollout.obs_stats,
                      rollout.critic.apply, rollout.critic_params, states, k_branch,
-                     config.vine_actions, config.vine_horizon, hp.discount, hp.reward_scaling)
+                     num_actions, horizon, discount, reward_scaling)
     shape = samples.q_value.shape
     obs = normalize(rollout.obs_stats, samples.observation)
     zeros = jnp.zeros(shape)

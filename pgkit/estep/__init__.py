@@ -1,3 +1,3 @@
 """Nonparametric E-step reweighters that own their temperature dual."""
-from pgkit.estep.base import Reweighter, TemperatureState, inverse_temperature, temperature
+from pgkit.estep.base import Reweighter, TemperatureState, inverse_temperature, none, temperature
 from pgkit.estep.mpo import mpo, vmpo

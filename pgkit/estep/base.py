@@ -14,13 +14,14 @@ and the state of the reweighter's own optax optimizer.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 import jax
 import jax.numpy as jnp
 import optax
 
 from pgkit import _checks
+from pgkit.duals.base import DualUpdater
 
 Array = jax.Array
 MIN_TEMPERATURE = 1e-6
@@ -31,13 +32,11 @@ class TemperatureState(NamedTuple):
   opt_state: Any
 
 
-class Reweighter(NamedTuple):
-  names: tuple[str, ...]
-  init: Callable[[], TemperatureState]
-  update: Callable[..., TemperatureState]
-  values: Callable[[TemperatureState], Mapping[str, Array]]
-  weights: Callable[[TemperatureState, Array], tuple[Array, dict]]
-  dual_loss: Callable[[Array, Array], Array]
+# A DualUpdater's fields (names, init, update, values) plus the E-step's own two.
+Reweighter = NamedTuple("Reweighter", [
+    *DualUpdater.__annotations__.items(),
+    ("weights", Callable[[Any, Array], tuple[Optional[Array], dict]]),
+    ("dual_loss", Callable[[Array, Array], Array])])
 
 
 def temperature(raw: Array) -> Array:
@@ -80,3 +79,9 @@ def make(name: str, stat: str, dual_loss: Callable, weights_fn: Callable, init_t
 
   return Reweighter((name,), init, update, lambda s: {name: temperature(s.raw)}, weights,
                     dual_loss)
+
+
+def none() -> Reweighter:
+  """No E-step: no temperature, and ``weights`` returns None (the loss weighs samples equally)."""
+  return Reweighter((), lambda: (), lambda state, **stats: state, lambda state: {},
+                    lambda state, values: (None, {}), lambda eta, values: jnp.zeros(()))

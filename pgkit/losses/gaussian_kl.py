@@ -21,17 +21,24 @@ elsewhere in pgkit.
 """
 from __future__ import annotations
 
-import distrax
 import jax
 import jax.numpy as jnp
-
-from pgkit.networks.distributions import TanhNormal
 
 Array = jax.Array
 
 
+def _distributions():
+  """distrax and pgkit's TanhNormal, imported on first use: declaring an algorithm (and the
+  CLI's ``--help``) imports pgkit.losses and should not pay for distrax."""
+  import distrax
+
+  from pgkit.networks.distributions import TanhNormal
+  return distrax, TanhNormal
+
+
 def loc_scale(dist) -> tuple[Array, Array]:
   """Mean and std (``[..., D]``) of a diagonal Gaussian, or of a TanhNormal's base Gaussian."""
+  distrax, TanhNormal = _distributions()
   if isinstance(dist, TanhNormal):
     return dist.loc, dist.scale
   if isinstance(dist, distrax.MultivariateNormalDiag):
@@ -48,6 +55,7 @@ def decoupled_policies(old_dist, new_dist):
   ``π_μ.log_prob(a) + π_Σ.log_prob(a)`` is MPO's decoupled M-step log-likelihood. ``old_dist``
   is treated as a constant.
   """
+  distrax, TanhNormal = _distributions()
   mu_o, sd_o = jax.tree_util.tree_map(jax.lax.stop_gradient, loc_scale(old_dist))
   mu_n, sd_n = loc_scale(new_dist)
   make = TanhNormal if isinstance(new_dist, TanhNormal) else distrax.MultivariateNormalDiag

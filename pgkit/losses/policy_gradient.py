@@ -38,7 +38,7 @@ def surrogate(max_ratio=None) -> LossTransform:
   """Importance-sampled surrogate ``L = −mean(ρ · A)``, ``ρ = π_θ(a|s) / μ(a|s)``.
 
   Its gradient at θ = θ_old is the on-policy policy gradient; away from θ_old it is the
-  off-policy estimate of seed notes 000/001 (Schulman et al. 2015, "Trust Region Policy
+  importance-sampled off-policy estimate (Schulman et al. 2015, "Trust Region Policy
   Optimization", arXiv:1502.05477, eq. 14). ``log_prob`` may already be a sum over a trajectory
   prefix (per-decision ratio) or a whole trajectory (full ratio); see ``pgkit.returns.importance``.
   ``max_ratio`` truncates the ratio at c̄: ``min(ρ, c̄)`` (no gradient flows where it binds).

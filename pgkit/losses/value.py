@@ -13,7 +13,8 @@ def value_loss(coefficient=0.5, clip_epsilon=None) -> LossTransform:
   """Value regression ``L = c · mean((V(s) − V_target)²)``.
 
   With ``clip_epsilon`` the PPO-style clipped variant is used:
-  ``max((V − V̂)², (V_old + clip(V − V_old, −ε, ε) − V̂)²)`` (as in OpenAI baselines' PPO2).
+  ``max((V − V̂)², (V_old + clip(V − V_old, −ε, ε) − V̂)²)`` (as in OpenAI baselines' PPO2);
+  ``clip_epsilon = inf`` (possibly traced) gives the plain loss exactly.
   """
 
   def apply(terms: LossTerms, duals):
@@ -24,7 +25,8 @@ def value_loss(coefficient=0.5, clip_epsilon=None) -> LossTransform:
       require(terms, "value_loss", "old_value")
       old = sg(terms.old_value)
       clipped = old + jnp.clip(terms.value - old, -clip_epsilon, clip_epsilon)
-      err = jnp.maximum(err, jnp.square(clipped - target))
+      err = jnp.where(jnp.isinf(clip_epsilon), err,
+                      jnp.maximum(err, jnp.square(clipped - target)))
     loss = coefficient * jnp.mean(err)
     return loss, {"value_loss": loss}
 

@@ -22,9 +22,9 @@ from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax.tree_utils as otu
 
 from pgkit._checks import check_nonnegative, check_static_int
-from pgkit.precondition._common import tree_axpy, tree_select, tree_vdot
 
 PyTree = Any
 
@@ -71,27 +71,27 @@ def conjugate_gradient(matvec: Callable[[PyTree], PyTree], b: PyTree, *, iters: 
   """
   iters = check_static_int("cg_iters", iters, 1)
   check_nonnegative("cg tol", tol)
-  rr0 = tree_vdot(b, b)
+  rr0 = otu.tree_vdot(b, b)
   init = _Carry(x=jax.tree.map(jnp.zeros_like, b), r=b, p=b, rr=rr0,
                 done=jnp.sqrt(rr0) <= tol, bad_curvature=jnp.zeros((), bool),
                 used=jnp.zeros((), jnp.int32))
 
   def body(_, c: _Carry) -> _Carry:
     ap = matvec(c.p)
-    pap = tree_vdot(c.p, ap)
+    pap = otu.tree_vdot(c.p, ap)
     curvature_ok = jnp.isfinite(pap) & (pap > 0)
     step = ~c.done & curvature_ok
     alpha = c.rr / jnp.where(curvature_ok, pap, 1.0)
-    x = tree_axpy(alpha, c.p, c.x)
-    r = tree_axpy(-alpha, ap, c.r)
-    rr = tree_vdot(r, r)
+    x = otu.tree_add_scale(c.x, alpha, c.p)
+    r = otu.tree_add_scale(c.r, -alpha, ap)
+    rr = otu.tree_vdot(r, r)
     beta = rr / jnp.where(c.rr > 0, c.rr, 1.0)
-    p = tree_axpy(beta, c.p, r)
+    p = otu.tree_add_scale(r, beta, c.p)
     converged = jnp.sqrt(rr) <= tol
     return _Carry(
-        x=tree_select(step, x, c.x),
-        r=tree_select(step, r, c.r),
-        p=tree_select(step, p, c.p),
+        x=otu.tree_where(step, x, c.x),
+        r=otu.tree_where(step, r, c.r),
+        p=otu.tree_where(step, p, c.p),
         rr=jnp.where(step, rr, c.rr),
         done=c.done | ~curvature_ok | (step & converged),
         bad_curvature=c.bad_curvature | (~c.done & ~curvature_ok),

@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import jax
+import optax.tree_utils as otu
 
-from pgkit.precondition._common import tree_axpy
 
 PyTree = Any
 FisherVectorProduct = Callable[[PyTree], PyTree]
@@ -46,7 +46,7 @@ def kl_hessian_vector_product(kl_fn: Callable[[PyTree], jax.Array], params: PyTr
   _, hvp = jax.linearize(jax.grad(kl_fn), params)
 
   def fvp(v: PyTree) -> PyTree:
-    return tree_axpy(damping, v, hvp(v))
+    return otu.tree_add_scale(hvp(v), damping, v)
 
   return fvp
 
@@ -67,7 +67,7 @@ def empirical_fisher_vector_product(log_prob_fn: Callable[[PyTree], jax.Array], 
 
   def fvp(v: PyTree) -> PyTree:
     (jt_jv,) = vjp_fn(jvp_fn(v))
-    return tree_axpy(damping, v, jax.tree.map(lambda x: x / count, jt_jv))
+    return otu.tree_add_scale(jax.tree.map(lambda x: x / count, jt_jv), damping, v)
 
   return fvp
 

@@ -22,10 +22,11 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import optax
+import optax.tree_utils as otu
 
 from pgkit._checks import (check_nonnegative, check_open_unit, check_positive,
                            check_static_int)
-from pgkit.precondition._common import require_extra, tree_axpy, tree_scale, tree_vdot
+from pgkit.precondition._common import require_extra
 
 
 class LineSearchState(NamedTuple):
@@ -98,14 +99,14 @@ def kl_linesearch(max_kl, backtrack_ratio=0.8, max_steps: int = 10,
     loss_fn = require_extra("loss_fn", "kl_linesearch", loss_fn)
     kl_fn = require_extra("kl_fn", "kl_linesearch", kl_fn)
     loss0, grad = jax.value_and_grad(loss_fn)(params)
-    slope = tree_vdot(grad, updates)  # directional derivative of L along the full step
+    slope = otu.tree_vdot(grad, updates)  # directional derivative of L along the full step
 
     def cond(c: _Carry):
       return (c.k < max_steps) & ~c.found
 
     def body(c: _Carry) -> _Carry:
       fraction = jnp.asarray(backtrack_ratio, jnp.float32) ** c.k
-      candidate = tree_axpy(fraction, updates, params)
+      candidate = otu.tree_add_scale(params, fraction, updates)
       loss, kl = loss_fn(candidate), kl_fn(candidate)
       actual = (loss0 - loss).astype(jnp.float32)
       expected = (-slope * fraction).astype(jnp.float32)
@@ -117,6 +118,6 @@ def kl_linesearch(max_kl, backtrack_ratio=0.8, max_steps: int = 10,
 
     out = jax.lax.while_loop(cond, body, _Carry(jnp.zeros((), jnp.int32), jnp.zeros((), bool),
                                                 _empty_state()))
-    return tree_scale(out.info.step_size, updates), out.info
+    return otu.tree_scale(out.info.step_size, updates), out.info
 
   return optax.GradientTransformationExtraArgs(init, update)

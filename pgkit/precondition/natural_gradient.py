@@ -18,9 +18,9 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import optax
+import optax.tree_utils as otu
 
 from pgkit._checks import check_nonnegative, check_static_int
-from pgkit.precondition._common import tree_vdot
 from pgkit.precondition.cg import conjugate_gradient
 from pgkit.precondition.fisher import fisher_vector_product
 
@@ -85,7 +85,7 @@ def natural_gradient(cg_iters: int, damping=1e-2, fisher: str = "kl_hessian",
     result = conjugate_gradient(fvp, updates, iters=cg_iters, tol=cg_tol)
     new_state = NaturalGradientState(result.residual_norm, result.iterations_used,
                                      result.nonpositive_curvature,
-                                     tree_vdot(updates, result.solution))
+                                     otu.tree_vdot(updates, result.solution))
     return result.solution, new_state
 
   return optax.GradientTransformationExtraArgs(init, update)

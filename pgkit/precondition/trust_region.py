@@ -22,9 +22,10 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import optax
+import optax.tree_utils as otu
 
 from pgkit._checks import check_nonnegative, check_positive
-from pgkit.precondition._common import require_extra, tree_scale, tree_vdot
+from pgkit.precondition._common import require_extra
 from pgkit.precondition.fisher import kl_hessian_vector_product
 
 
@@ -76,10 +77,10 @@ def scale_to_trust_region(max_kl, damping=0.0) -> optax.GradientTransformationEx
       raise ValueError("scale_to_trust_region.update needs params (θ_old)")
     kl_fn = require_extra("kl_fn", "scale_to_trust_region", kl_fn)
     fvp = kl_hessian_vector_product(kl_fn, params, damping)
-    curvature = tree_vdot(updates, fvp(updates))
+    curvature = otu.tree_vdot(updates, fvp(updates))
     ok = jnp.isfinite(curvature) & (curvature > 0)
     step_size = jnp.where(ok, jnp.sqrt(2.0 * max_kl / jnp.where(ok, curvature, 1.0)), 0.0)
     step_size = step_size.astype(jnp.float32)
-    return tree_scale(-step_size, updates), TrustRegionState(step_size, curvature, ~ok)
+    return otu.tree_scale(-step_size, updates), TrustRegionState(step_size, curvature, ~ok)
 
   return optax.GradientTransformationExtraArgs(init, update)

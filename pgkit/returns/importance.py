@@ -1,7 +1,9 @@
 """Importance ratios between the policy being optimised π_θ and the behaviour policy μ.
 
-Three estimators of the off-policy policy gradient (seed notes 000/001), over one sequence of
-length T that may hold several episodes (an episode starts after ``done_{t−1}``):
+Three estimators of the off-policy policy gradient (Precup et al. 2000, "Eligibility Traces for
+Off-Policy Policy Evaluation", ICML; Schulman et al. 2015, "Trust Region Policy Optimization",
+arXiv:1502.05477), over one sequence of length T that may hold several episodes (an episode
+starts after ``done_{t−1}``):
 
 * ``per_step``:       ρ_t = π(a_t|s_t) / μ(a_t|s_t)     (drops the state-marginal ratio; TRPO/PPO)
 * ``per_decision``:   ρ_{0:t} = Π_{k=start..t} ρ_k        (Precup et al. 2000)

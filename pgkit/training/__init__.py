@@ -1,5 +1,4 @@
-"""Training: static config and traced hyperparameters, presets, trainer, chunked runner."""
-from pgkit.training.config import Config, HParams, validate_config, validate_hparams
-from pgkit.training.presets import preset, register
+"""Training: trainers, the chunked loop, the runner, checkpoints."""
+from pgkit.training.loop import Compiled, chunking, compiled
 from pgkit.training.runner import RunResult, check_finite, run
 from pgkit.training.trainer import Trainer, make_trainer

@@ -4,13 +4,11 @@ A checkpoint is the full ``TrainState`` (parameters, optimizer and dual states, 
 statistics, the Brax env states and the PRNG key), so a resumed run continues bit for bit where
 the saved one stopped. Each is written to ``iter_<N>`` by orbax (which writes to a temporary
 folder and renames it when complete); older ones are deleted only after a newer one is complete,
-so an interrupted save never costs the last good checkpoint. ``run.json`` records the
-configuration; resuming with a different one is refused.
+so an interrupted save never costs the last good checkpoint. ``settings.json`` records the
+resolved settings; resuming with different ones is refused.
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import re
 import shutil
@@ -50,21 +48,23 @@ def restore(directory: str, iteration: int, like):
   return ocp.StandardCheckpointer().restore(path, target)
 
 
-def check_run_record(directory: str, config, hp, seed: int, num_chunks: int) -> None:
-  """Writes ``run.json`` on first use; refuses to resume a run configured differently."""
-  os.makedirs(directory, exist_ok=True)
-  record = {"config": dataclasses.asdict(config),
-            "hparams": {k: float(v) for k, v in hp._asdict().items()},
-            "seed": seed, "num_chunks": num_chunks}
-  record = json.loads(json.dumps(record))
-  path = os.path.join(directory, "run.json")
+SETTINGS_FILE = "settings.json"
+
+
+def check_settings(directory: str, settings) -> None:
+  """Writes ``settings.json`` on first use; refuses a folder that holds a run with other
+  settings, naming the fields that differ (a field added to pgkit later takes its default in
+  the saved file, so older folders still resume)."""
+  from pgkit.settings import differences, load, save
+
+  path = os.path.join(directory, SETTINGS_FILE)
   if os.path.exists(path):
-    with open(path) as f:
-      saved = json.load(f)
-    if saved != record:
-      diff = sorted(k for k in record if saved.get(k) != record[k])
-      raise ValueError(f"checkpoint_dir {directory!r} holds a run with different {diff}; "
-                       "use a new checkpoint_dir or the same settings")
+    diff = differences(load(path), settings)
+    if diff:
+      raise ValueError(f"{directory!r} holds a run with different settings {diff}; use a new "
+                       "folder, or the settings in its settings.json (--config)")
     return
-  with open(path, "w") as f:
-    json.dump(record, f, indent=1)
+  if latest(directory) is not None:
+    raise ValueError(f"{directory!r} holds checkpoints but no {SETTINGS_FILE}, so what they "
+                     "were trained with is unknown; use a new folder")
+  save(settings, path)

@@ -1,10 +1,10 @@
 """The off-policy trainer (MPO family): ``init(key, hp) -> OffPolicyState``, ``step(state, hp)``.
 
-One ``step`` is one iteration: unroll the current policy for ``unroll_length`` steps in
-``num_envs`` Brax environments and insert each environment's ``[T]`` slice into replay as one
+One ``step`` is one iteration: unroll the current policy for ``unrolls × unroll_length`` steps
+in ``num_envs`` Brax environments and insert each ``unroll_length`` slice into replay as one
 sequence (with behaviour log-probs); then, once ``warmup_steps`` environment steps have been
 collected, run ``updates_per_iteration`` learner updates (the update-to-data ratio is
-``updates_per_iteration / (num_envs · unroll_length)``). Each learner update samples
+``updates_per_iteration / (num_envs · unroll_length · unrolls)``). Each learner update samples
 ``batch_size`` sequences and
 
 1. fits Q_φ to Retrace targets built from the target networks (``returns.retrace_targets``,
@@ -16,6 +16,8 @@ collected, run ``updates_per_iteration`` learner updates (the update-to-data rat
 4. updates the target networks (periodic copy or Polyak averaging).
 
 Observations are stored raw and normalised with the running statistics when they are used.
+The trainer reads the run settings, its own options and hyperparameters
+(``algorithms.OffPolicyOptions``/``OffPolicyHParams``) and the description's pieces.
 """
 from __future__ import annotations
 
@@ -33,23 +35,6 @@ from pgkit.returns.retrace import retrace_targets
 Array = jax.Array
 
 
-class OffPolicyState(NamedTuple):
-  policy_params: Any
-  target_policy_params: Any
-  critic_params: Any
-  target_critic_params: Any
-  policy_opt_state: Any
-  critic_opt_state: Any
-  dual_state: Any
-  reweighter_state: Any
-  replay: replay.ReplayState
-  obs_stats: envs.RunningStats
-  env_state: envs.EnvState
-  key: Array
-  iteration: Array
-  learner_steps: Array
-
-
 class Learner(NamedTuple):
   """The part of the state one learner update changes."""
 
@@ -64,28 +49,42 @@ class Learner(NamedTuple):
   learner_steps: Array
 
 
+class OffPolicyState(NamedTuple):
+  learner: Learner
+  replay: replay.ReplayState
+  obs_stats: envs.RunningStats
+  env_state: envs.EnvState
+  key: Array
+  iteration: Array
+
+  @property
+  def policy_params(self):
+    return self.learner.policy_params
+
+
 def _example(env, length: int) -> envs.Transition:
   z = lambda *shape: jnp.zeros((length,) + shape)
   return envs.Transition(z(env.observation_size), z(env.action_size), z(), z(), z(),
                          z(env.observation_size), z())
 
 
-def make_off_policy(config, env, policy, q_critic, factory):
-  """Builds ``init`` and ``step`` for an off-policy algorithm ``factory(config, hp)``."""
-  n = config.num_action_samples
-  n_steps = config.retrace_steps or None
+def make_off_policy(run, options, env, policy, q_critic, build):
+  """``init`` and ``step`` of the off-policy trainer for ``build(hp) -> OffPolicy``."""
+  n = options.num_action_samples
+  n_steps = options.retrace_steps or None
 
   def init(key, hp) -> OffPolicyState:
-    algo = factory(config, hp)
+    algo = build(hp)
     k_policy, k_critic, k_env, key = jax.random.split(key, 4)
     policy_params, critic_params = policy.init(k_policy), q_critic.init(k_critic)
+    learner = Learner(policy_params, policy_params, critic_params, critic_params,
+                      algo.policy_optimizer.init(policy_params),
+                      algo.critic_optimizer.init(critic_params), algo.duals.init(),
+                      algo.reweighter.init(), jnp.zeros((), jnp.int32))
     return OffPolicyState(
-        policy_params, policy_params, critic_params, critic_params,
-        algo.policy_optimizer.init(policy_params), algo.critic_optimizer.init(critic_params),
-        algo.duals.init(), algo.reweighter.init(),
-        replay.init(_example(env, config.unroll_length), config.replay_capacity),
-        envs.init_stats(env.observation_size), envs.reset(env, k_env, config.num_envs),
-        key, jnp.zeros((), jnp.int32), jnp.zeros((), jnp.int32))
+        learner, replay.init(_example(env, run.unroll_length), options.replay_capacity),
+        envs.init_stats(env.observation_size), envs.reset(env, k_env, run.num_envs),
+        key, jnp.zeros((), jnp.int32))
 
   def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):
     target_pi = policy.apply(ln.target_policy_params, obs)
@@ -139,11 +138,11 @@ def make_off_policy(config, env, policy, q_critic, factory):
 
   def update_targets(hp, ln: Learner):
     steps = ln.learner_steps + 1
-    if config.target_update == "polyak":
+    if options.target_update == "polyak":
       mix = lambda online, target: jax.tree.map(
           lambda o, t: hp.polyak_tau * o + (1.0 - hp.polyak_tau) * t, online, target)
     else:
-      copy = steps % config.target_update_period == 0
+      copy = steps % options.target_update_period == 0
       mix = lambda online, target: jax.tree.map(lambda o, t: jnp.where(copy, o, t), online,
                                                 target)
     return ln._replace(target_policy_params=mix(ln.policy_params, ln.target_policy_params),
@@ -152,7 +151,7 @@ def make_off_policy(config, env, policy, q_critic, factory):
 
   def learner_step(algo, hp, buffer, obs_stats, ln: Learner, key):
     k_sample, k_critic, k_policy = jax.random.split(key, 3)
-    batch = replay.sample(buffer, k_sample, config.batch_size)  # [S, T, ...]
+    batch = replay.sample(buffer, k_sample, options.batch_size)  # [S, T, ...]
     obs = envs.normalize(obs_stats, batch.observation)
     next_obs = envs.normalize(obs_stats, batch.next_observation)
     critic_params, critic_opt_state, c_metrics = critic_update(algo, hp, ln, batch, obs,
@@ -164,37 +163,32 @@ def make_off_policy(config, env, policy, q_critic, factory):
     return update_targets(hp, ln), dict(c_metrics, **p_metrics)
 
   def step(state: OffPolicyState, hp):
-    algo = factory(config, hp)
-    key, k_unroll, k_learn = jax.random.split(state.key, 3)
-    env_state, traj, episodes = envs.unroll(
-        env, policy, state.policy_params, state.obs_stats, state.env_state, k_unroll,
-        config.unroll_length, config.episode_length)
-    buffer = replay.insert(state.replay, jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1), traj))
+    algo = build(hp)
+    key, k_reset, k_unroll, k_learn = jax.random.split(state.key, 4)
+    env_state, traj, episodes, _ = envs.collect(
+        env, policy, state.policy_params, state.obs_stats, state.env_state, k_reset, k_unroll,
+        run.unrolls, run.unroll_length, run.episode_length)
+    sequences = jax.tree.map(lambda x: jnp.swapaxes(envs.split_sequences(x, run.unrolls), 0, 1),
+                             traj)  # [U·B, T]
+    buffer = replay.insert(state.replay, sequences)
     obs_stats = state.obs_stats
-    if config.normalize_observations:
+    if run.normalize_observations:
       obs_stats = envs.update_stats(obs_stats, traj.observation)
 
-    ln = Learner(state.policy_params, state.target_policy_params, state.critic_params,
-                 state.target_critic_params, state.policy_opt_state, state.critic_opt_state,
-                 state.dual_state, state.reweighter_state, state.learner_steps)
-    keys = jax.random.split(k_learn, config.updates_per_iteration)
+    keys = jax.random.split(k_learn, options.updates_per_iteration)
     learn = lambda ln: jax.lax.scan(
         lambda l, k: learner_step(algo, hp, buffer, obs_stats, l, k), ln, keys)
-    shapes = jax.eval_shape(learn, ln)[1]
+    shapes = jax.eval_shape(learn, state.learner)[1]
     skip = lambda ln: (ln, jax.tree.map(lambda s: jnp.zeros(s.shape[1:], s.dtype), shapes))
-    collected = buffer.size * config.unroll_length
-    ln, metrics = jax.lax.cond(collected >= max(config.warmup_steps, 1),
+    collected = buffer.size * run.unroll_length
+    ln, metrics = jax.lax.cond(collected >= max(options.warmup_steps, 1),
                                lambda ln: (lambda o: (o[0], jax.tree.map(jnp.mean, o[1])))(
-                                   learn(ln)), skip, ln)
+                                   learn(ln)), skip, state.learner)
 
     metrics = dict(metrics, **{f"dual_{k}": v for k, v in algo.duals.values(ln.dual_state).items()},
-                   eta=algo.reweighter.values(ln.reweighter_state)["eta"],
+                   **algo.reweighter.values(ln.reweighter_state),
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
                    reward_mean=jnp.mean(traj.reward), replay_size=buffer.size)
-    new_state = OffPolicyState(ln.policy_params, ln.target_policy_params, ln.critic_params,
-                               ln.target_critic_params, ln.policy_opt_state,
-                               ln.critic_opt_state, ln.dual_state, ln.reweighter_state, buffer,
-                               obs_stats, env_state, key, state.iteration + 1, ln.learner_steps)
-    return new_state, metrics
+    return OffPolicyState(ln, buffer, obs_stats, env_state, key, state.iteration + 1), metrics
 
   return init, step

@@ -14,10 +14,9 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit import envs, losses
+from pgkit import envs
 from pgkit.algorithms.base import OnPolicy, Rollout
 from pgkit.losses import LossTerms
-from pgkit.returns import aggregate_log
 
 Array = jax.Array
 
@@ -32,7 +31,7 @@ class TrainState(NamedTuple):
   env_state: envs.EnvState
   key: Array
   iteration: Array
-  reweighter_state: Any = ()  # the E-step temperature of V-MPO-style algorithms
+  reweighter_state: Any = ()  # the E-step temperature of V-MPO-style algorithms (else ())
 
 
 class Batch(NamedTuple):
@@ -47,90 +46,56 @@ class Batch(NamedTuple):
   value_target: Array
 
 
-def _minibatches(key, batch: Batch, num: int, epochs: int):
-  """``[epochs·num, T, B/num, ...]``: each epoch a fresh permutation of the env axis."""
-  num_envs = batch.done.shape[1]
-
-  def epoch(k):
-    perm = jax.random.permutation(k, num_envs).reshape(num, num_envs // num)
-    return jax.tree.map(lambda x: jnp.swapaxes(x[:, perm], 0, 1), batch)
-
-  stacked = jax.vmap(epoch)(jax.random.split(key, epochs))
-  return jax.tree.map(lambda x: x.reshape((epochs * num,) + x.shape[2:]), stacked)
-
-
 def _where(pred, a, b):
   return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
 
 
-def minibatch_advantages(algo: OnPolicy, mb: Batch):
-  """The minibatch's advantages ``[T·b]`` as the loss sees them (normalised if asked)."""
-  adv = mb.advantage.reshape(-1)
-  if algo.normalize_advantages:
-    adv = (adv - jnp.mean(adv)) / (jnp.std(adv) + 1e-8)
-  return adv
-
-
-def policy_terms(policy, algo: OnPolicy, params, old_params, mb: Batch, weight=None):
-  """``LossTerms`` for a minibatch ``[T, b]``, flattened to ``[T·b]``."""
-  dist = policy.apply(params, mb.observation)
-  old = policy.apply(old_params, mb.observation)
-  log_prob, behaviour = dist.log_prob(mb.action), mb.behaviour_log_prob
-  if algo.importance != "per_step":
-    agg = jax.vmap(lambda x, d: aggregate_log(algo.importance, x, d), in_axes=1, out_axes=1)
-    log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
-  flat = lambda x: x.reshape(-1)
-  terms = LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
-                    advantage=minibatch_advantages(algo, mb), kl=flat(old.kl_divergence(dist)),
-                    entropy=flat(dist.entropy()), weight=weight)
-  if algo.decoupled_kl:
-    kl_mean, kl_cov = losses.decoupled_gaussian_kl(old, dist)
-    terms = terms._replace(kl_mean=flat(kl_mean), kl_cov=flat(kl_cov))
-  return terms
+def _flat_advantages(algo: OnPolicy, mb: Batch):
+  """The minibatch's advantages ``[T·b]`` as the loss and the reweighter see them."""
+  return algo.minibatch_advantages(mb.advantage.reshape(-1))
 
 
 def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch,
                   reweighter_state=()):
-  """Epochs × minibatches of policy updates; returns (params, opt_state, metrics,
-  reweighter_state), the last stepped once per minibatch when the algorithm has a reweighter."""
+  """The description's policy updates (``algo.policy_minibatches``, masked after
+  ``algo.early_stop``); returns (params, opt_state, metrics, reweighter_state), the last
+  stepped once per minibatch (a no-op for ``estep.none()``)."""
   old_params = params
-  mbs = _minibatches(key, batch, algo.minibatches, algo.epochs)
+  mbs = algo.policy_minibatches.split(key, batch)
 
   def one_update(carry, mb):
     params, opt_state, stopped, r_state = carry
-    weight, e_metrics = None, {}
-    if algo.reweighter is not None:
-      adv = minibatch_advantages(algo, mb)
-      r_state = algo.reweighter.update(r_state, advantages=adv)
-      weight, e_metrics = algo.reweighter.weights(r_state, adv)
+    adv = _flat_advantages(algo, mb)
+    r_state = algo.reweighter.update(r_state, advantages=adv)
+    weight, e_metrics = algo.reweighter.weights(r_state, adv)
+    old = policy.apply(old_params, mb.observation)
 
     def loss_fn(p):
-      terms = policy_terms(policy, algo, p, old_params, mb, weight)
+      terms = algo.terms(policy.apply(p, mb.observation), old, mb, adv)._replace(weight=weight)
       loss, metrics = algo.policy_loss.apply(terms, dual_values)
       return loss, (metrics, jnp.mean(terms.kl))
 
     def kl_fn(p):
-      old = policy.apply(old_params, mb.observation)
       return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
 
     (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    stopped = stopped | (kl > algo.target_kl)
+    metrics = dict(metrics, **e_metrics, kl_before_update=kl)
+    stopped = stopped | algo.early_stop(metrics)
     updates, new_opt_state = algo.policy_optimizer.update(
         grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
-    new_params = optax.apply_updates(params, updates)
-    params = _where(stopped, params, new_params)
+    params = _where(stopped, params, optax.apply_updates(params, updates))
     opt_state = _where(stopped, opt_state, new_opt_state)
-    metrics = dict(metrics, **e_metrics, kl_before_update=kl, update_applied=1.0 - stopped,
+    metrics = dict(metrics, update_applied=1.0 - stopped,
                    **algo.optimizer_metrics(new_opt_state))
     return (params, opt_state, stopped, r_state), metrics
 
   (params, opt_state, _, r_state), metrics = jax.lax.scan(
-      one_update, (params, opt_state, False, reweighter_state), mbs)
+      one_update, (params, opt_state, jnp.zeros((), bool), reweighter_state), mbs)
   return params, opt_state, jax.tree.map(jnp.mean, metrics), r_state
 
 
-def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch: Batch):
-  mbs = _minibatches(key, batch, config.critic_minibatches, config.critic_epochs)
+def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
+  mbs = algo.critic_minibatches.split(key, batch)
 
   def one_update(carry, mb):
     params, opt_state = carry
@@ -146,13 +111,6 @@ def update_critic(critic, algo: OnPolicy, config, params, opt_state, key, batch:
 
   (params, opt_state), metrics = jax.lax.scan(one_update, (params, opt_state), mbs)
   return params, opt_state, jax.tree.map(jnp.mean, metrics)
-
-
-def _split_sequences(x, unrolls: int):
-  """``[U·T, B, ...] -> [T, U·B, ...]``: cut each env's trajectory into ``U`` sequences."""
-  x = x.reshape((unrolls, x.shape[0] // unrolls) + x.shape[1:])
-  x = jnp.swapaxes(x, 0, 1)
-  return x.reshape((x.shape[0], -1) + x.shape[3:])
 
 
 def values_and_bootstraps(value_fn, traj, episode_length: int):
@@ -176,11 +134,16 @@ def values_and_bootstraps(value_fn, traj, episode_length: int):
   return value, next_value
 
 
-def make_on_policy(config, env, policy, critic, factory):
-  """Builds ``init`` and ``step`` for an on-policy algorithm ``factory(config, hp)``."""
+def make_on_policy(run, env, policy, critic, build):
+  """``init`` and ``step`` of the on-policy trainer for ``build(hp) -> OnPolicy``.
+
+  The trainer reads the run settings, its own ``hp.reward_scaling`` and the description's
+  pieces. ``build`` runs when ``init``/``step`` are traced (the description closes over the
+  possibly traced ``hp``), which costs nothing at run time.
+  """
 
   def algorithm(hp) -> OnPolicy:
-    algo = factory(config, hp)
+    algo = build(hp)
     return algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))
 
   def init(key, hp) -> TrainState:
@@ -194,72 +157,58 @@ def make_on_policy(config, env, policy, critic, factory):
         critic_opt_state=algo.critic_optimizer.init(critic_params),
         dual_state=algo.duals.init(),
         obs_stats=envs.init_stats(env.observation_size),
-        env_state=envs.reset(env, k_env, config.num_envs),
+        env_state=envs.reset(env, k_env, run.num_envs),
         key=key, iteration=jnp.zeros((), jnp.int32),
-        reweighter_state=() if algo.reweighter is None else algo.reweighter.init())
+        reweighter_state=algo.reweighter.init())
 
   def collect(state: TrainState, k_reset, k_unroll, record_states=False):
-    """``config.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
+    """``run.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
     with ``record_states`` also the Brax states before each step, ``[U·T, B]`` (else None)."""
-    fresh = envs.fresh_states(env, k_reset, config.num_envs)
-
-    def one(env_state, k):
-      out = envs.unroll(
-          env, policy, state.policy_params, state.obs_stats, env_state, k,
-          config.unroll_length, config.episode_length, fresh, record_states=record_states)
-      env_state, traj, episodes = out[:3]
-      return env_state, (traj, episodes, out[3] if record_states else None)
-
-    env_state, (traj, episodes, saved) = jax.lax.scan(
-        one, state.env_state, jax.random.split(k_unroll, config.unrolls))
-    traj, saved = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), (traj, saved))
-    return env_state, traj, jax.tree.map(jnp.sum, episodes), saved
+    return envs.collect(env, policy, state.policy_params, state.obs_stats, state.env_state,
+                        k_reset, k_unroll, run.unrolls, run.unroll_length, run.episode_length,
+                        record_states)
 
   def step(state: TrainState, hp):
     algo = algorithm(hp)
     key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
-    env_state, traj, episodes, brax_states = collect(state, k_reset, k_unroll,
-                                                     record_states=algo.policy_batch is not None)
+    env_state, traj, episodes, env_states = collect(
+        state, k_reset, k_unroll, record_states=algo.policy_batch.needs_env_states)
     obs = envs.normalize(state.obs_stats, traj.observation)
     value, next_value = values_and_bootstraps(
         lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
-        config.episode_length)
+        run.episode_length)
     reward = traj.reward * hp.reward_scaling
     advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
         reward, value, next_value, traj.termination, traj.truncation)
     done = jnp.maximum(traj.termination, traj.truncation)
     # Advantages used each env's whole trajectory; updates see unroll_length-step sequences.
     batch = jax.tree.map(
-        lambda x: _split_sequences(x, config.unrolls),
+        lambda x: envs.split_sequences(x, run.unrolls),
         Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
               advantage + value))
 
-    policy_batch = batch
-    if algo.policy_batch is not None:  # e.g. vine sampling: branches from saved Brax states
-      k_batch, k_policy = jax.random.split(k_policy)
-      policy_batch = algo.policy_batch(k_batch, Rollout(
-          env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
-          brax_states, batch))
+    k_batch, k_policy = jax.random.split(k_policy)
+    policy_batch = algo.policy_batch.build(k_batch, Rollout(
+        env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
+        env_states, batch))
 
     dual_values = algo.duals.values(state.dual_state)
     policy_params, policy_opt_state, policy_metrics, reweighter_state = update_policy(
         policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
         policy_batch, state.reweighter_state)
-    old_dist = policy.apply(state.policy_params, batch.observation)
-    new_dist = policy.apply(policy_params, batch.observation)
-    kl = jnp.mean(old_dist.kl_divergence(new_dist))
-    stats = {}
-    if algo.decoupled_kl:
-      stats = dict(zip(("kl_mean", "kl_cov"),
-                       map(jnp.mean, losses.decoupled_gaussian_kl(old_dist, new_dist))))
-    dual_state = algo.duals.update(state.dual_state, kl=kl, **stats)
+    # The duals see the batch means of the KL terms of the whole single-path batch.
+    terms = algo.terms(policy.apply(policy_params, batch.observation),
+                       policy.apply(state.policy_params, batch.observation), batch, None)
+    stats = {k: jnp.mean(getattr(terms, k)) for k in ("kl", "kl_mean", "kl_cov")
+             if getattr(terms, k) is not None}
+    dual_state = algo.duals.update(state.dual_state, **stats)
     critic_params, critic_opt_state, critic_metrics = update_critic(
-        critic, algo, config, state.critic_params, state.critic_opt_state, k_critic, batch)
+        critic, algo, state.critic_params, state.critic_opt_state, k_critic, batch)
     obs_stats = state.obs_stats
-    if config.normalize_observations:
+    if run.normalize_observations:
       obs_stats = envs.update_stats(obs_stats, traj.observation)
 
-    metrics = dict(policy_metrics, **critic_metrics, kl=kl,
+    metrics = dict(policy_metrics, **critic_metrics, kl=stats.pop("kl"),
                    **{f"batch_{k}": v for k, v in stats.items()},
                    **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,

@@ -1,63 +1,75 @@
-"""``make_trainer(config)``: the pure functions of a training run, built once per static config.
+"""``make_trainer(settings)``: the pure functions of a run, built once per static settings.
 
 * ``init(key, hp) -> state`` and ``step(state, hp) -> (state, metrics)``
 * ``train(key, hp) -> (state, metrics)``: ``init`` then ``lax.scan`` of ``step`` over
-  ``config.num_iterations``; one jittable function of a key, so
-  ``jax.jit(jax.vmap(jax.vmap(train, (0, None)), (None, 0)))`` runs seeds × hyperparameters.
+  ``run.num_iterations``; one jittable function of a key, so
+  ``jax.jit(jax.vmap(jax.vmap(train, (0, None)), (None, axes)))`` runs seeds × hyperparameters.
 * ``evaluate(state, key) -> mean return`` of the deterministic policy.
+
+Only the run settings and the algorithm's static options shape the trainer; the
+hyperparameters are an argument, so one trainer serves every value of them (traced or not).
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import jax
 
 from pgkit import envs, networks
-from pgkit.algorithms import ALGORITHMS, OFF_POLICY_ALGORITHMS, algorithm_names
-from pgkit.training.config import Config
+from pgkit.settings import Algorithm, Options, RunSettings, Settings
 from pgkit.training.off_policy import make_off_policy
 from pgkit.training.on_policy import make_on_policy
 
 
 class Trainer(NamedTuple):
-  config: Config
+  algo: Algorithm
+  run: RunSettings
+  options: Options
   env: object
   policy: networks.Policy
   init: Callable
   step: Callable
   train: Callable
   evaluate: Callable
-  steps_per_iteration: int
+
+  @property
+  def steps_per_iteration(self) -> int:
+    return self.run.steps_per_iteration
 
 
-def make_policy(config: Config, env) -> networks.Policy:
+def make_policy(run: RunSettings, env) -> networks.Policy:
   kind = {"tanh_gaussian": networks.tanh_gaussian_policy, "gaussian": networks.gaussian_policy}
-  if config.policy not in kind:
-    raise ValueError(f"policy must be one of {list(kind)} for Brax's continuous actions, "
-                     f"got {config.policy!r}")
-  return kind[config.policy](env.observation_size, env.action_size, config.policy_hidden,
-                             config.activation)
+  return kind[run.policy](env.observation_size, env.action_size, run.policy_hidden,
+                          run.activation)
 
 
-def make_trainer(config: Config) -> Trainer:
-  if config.algo not in algorithm_names():
-    raise ValueError(f"algo must be one of {algorithm_names()}, got {config.algo!r}")
-  env = envs.make_env(config.env, config.backend)
-  policy = make_policy(config, env)
-  if config.algo in OFF_POLICY_ALGORITHMS:
-    critic = networks.q_critic(env.observation_size, env.action_size, config.q_hidden,
-                               config.activation)
-    init, step = make_off_policy(config, env, policy, critic, OFF_POLICY_ALGORITHMS[config.algo])
+def make_trainer(settings: Settings) -> Trainer:
+  """Validates ``settings`` (every field, before anything is built) and returns its trainer;
+  trainers are shared by settings that differ only in hyperparameters, seed or output places."""
+  settings.validate()
+  return _trainer(settings.algo, settings.run.compiled_part(), settings.options)
+
+
+@functools.lru_cache(maxsize=16)
+def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
+  env = envs.make_env(run.env, run.backend)
+  policy = make_policy(run, env)
+  build = lambda hp: algo(run, options, hp)
+  if options.trainer == "off_policy":
+    critic = networks.q_critic(env.observation_size, env.action_size, run.critic_hidden,
+                               run.activation)
+    init, step = make_off_policy(run, options, env, policy, critic, build)
   else:
-    critic = networks.value_critic(env.observation_size, config.critic_hidden, config.activation)
-    init, step = make_on_policy(config, env, policy, critic, ALGORITHMS[config.algo])
+    critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+    init, step = make_on_policy(run, env, policy, critic, build)
 
   def train(key, hp):
     state = init(key, hp)
-    return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=config.num_iterations)
+    return jax.lax.scan(lambda s, _: step(s, hp), state, None, length=run.num_iterations)
 
   def evaluate(state, key):
-    return envs.evaluate(env, policy, state.policy_params, state.obs_stats, key,
-                         config.eval_envs, config.episode_length)
+    return envs.evaluate(env, policy, state.policy_params, state.obs_stats, key, run.eval_envs,
+                         run.episode_length)
 
-  return Trainer(config, env, policy, init, step, train, evaluate, config.steps_per_iteration)
+  return Trainer(algo, run, options, env, policy, init, step, train, evaluate)

@@ -1,19 +1,22 @@
 """One learning test per on-policy algorithm on Brax's inverted_pendulum (positional backend);
 mpo and vmpo are in test_mpo_learning.py.
 
-Each run uses the algorithm's preset (pgkit.training.presets) and asserts the deterministic
+Each run uses the algorithm's preset (declared beside it in pgkit/algorithms) and asserts the
+deterministic
 evaluation return over 16 episodes of up to 1000 steps (1000 is the maximum).
 """
 import jax
 import pytest
 
-from pgkit.training import make_trainer, preset
+from pgkit.settings import preset
+from pgkit.training import make_trainer
 
 
 def learn(algo, seed=0):
-  config, hp = preset(algo, "inverted_pendulum")
-  assert config.backend == "positional"
-  trainer = make_trainer(config)
+  settings = preset(algo, "inverted_pendulum")
+  assert settings.run.backend == "positional"
+  trainer = make_trainer(settings)
+  hp = settings.hparams
   key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
   evaluate = jax.jit(trainer.evaluate)
   initial = float(evaluate(trainer.init(key, hp), eval_key))

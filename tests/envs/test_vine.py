@@ -8,7 +8,6 @@ import pytest
 from pgkit import envs, networks
 from pgkit.algorithms import Rollout
 from pgkit.envs.vine import branch, select_states, vine_policy_batch
-from pgkit.training.config import Config, HParams
 
 GAMMA = 0.9
 
@@ -81,7 +80,6 @@ def test_branch_returns_match_a_hand_run_reference(env, rollout):
 
 def test_policy_batch_layout_is_action_major(env, rollout):
   policy, params, stats, traj, saved = rollout
-  config = Config(vine_states=5, vine_actions=3, vine_horizon=2)
   critic = networks.value_critic(env.observation_size, (8,))
   critic_params = critic.init(jax.random.PRNGKey(6))
   zeros = jnp.zeros(traj.reward.shape)
@@ -89,7 +87,8 @@ def test_policy_batch_layout_is_action_major(env, rollout):
   single = Batch(traj.observation, traj.action, traj.behaviour_log_prob, zeros, zeros, zeros,
                  zeros)
   ctx = Rollout(env, policy, critic, params, critic_params, stats, saved, single)
-  batch = jax.jit(lambda k: vine_policy_batch(config, HParams())(k, ctx))(jax.random.PRNGKey(7))
+  build = vine_policy_batch(num_states=5, num_actions=3, horizon=2, discount=0.99)
+  batch = jax.jit(lambda k: build(k, ctx))(jax.random.PRNGKey(7))
   assert batch.observation.shape == (3, 5, env.observation_size)
   assert batch.action.shape == (3, 5, env.action_size)
   assert batch.advantage.shape == batch.behaviour_log_prob.shape == (3, 5)

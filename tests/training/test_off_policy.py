@@ -1,59 +1,64 @@
 """The off-policy (MPO) trainer: one jittable ``train(key, hp)``, vmapped over traced hparams."""
-import dataclasses
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import pgkit
 from pgkit import replay
-from pgkit.training import Config, HParams, make_trainer, validate_config, validate_hparams
+from pgkit.training import make_trainer
 
-TINY = Config(algo="mpo", env="inverted_pendulum", backend="spring", num_envs=2,
-              unroll_length=4, num_timesteps=3 * 8, episode_length=20, replay_capacity=8,
-              batch_size=2, num_action_samples=2, updates_per_iteration=2, warmup_steps=8,
-              target_update="periodic", target_update_period=2, policy_hidden=(8,),
-              q_hidden=(8,), epochs=1, minibatches=1, critic_epochs=1, critic_minibatches=1)
+# 2 envs × 2 unrolls = 4 sequences of 4 steps (16 env steps) per iteration.
+TINY = pgkit.preset("mpo", "inverted_pendulum", backend="spring", num_envs=2, unroll_length=4,
+                    unrolls=2, num_timesteps=3 * 16, episode_length=20, replay_capacity=16,
+                    batch_size=2,
+                    num_action_samples=2, updates_per_iteration=2, warmup_steps=8,
+                    target_update="periodic", target_update_period=2, policy_hidden=(8,),
+                    critic_hidden=(8,))
 
 
 def test_vmap_over_traced_hparams_replay_and_targets():
   trainer = make_trainer(TINY)
-  hp = HParams()
-  axes = jax.tree.map(lambda _: None, hp)._replace(estep_epsilon=0, retrace_lambda=0)
+  hp = TINY.hparams
+  axes = jax.tree.map(lambda _: None, hp).replace(estep_epsilon=0, retrace_lambda=0)
   key = jax.random.PRNGKey(0)
   state, metrics = jax.jit(jax.vmap(trainer.train, (None, axes)))(
-      key, hp._replace(estep_epsilon=jnp.array([0.05, 0.5]), retrace_lambda=jnp.array([0.0, 1.0])))
+      key, hp.replace(estep_epsilon=jnp.array([0.05, 0.5]), retrace_lambda=jnp.array([0.0, 1.0])))
   init = jax.eval_shape(trainer.init, key, hp)
   # State shapes and dtypes are those of init (stable through lax.scan), with a leading [2].
   for a, b in zip(jax.tree.leaves(state), jax.tree.leaves(init)):
     assert a.shape == (2,) + b.shape and a.dtype == b.dtype
-  # 3 iterations × 2 sequences in a buffer of 8; learning from the first iteration on.
-  np.testing.assert_array_equal(state.replay.size, [6, 6])
-  np.testing.assert_array_equal(state.learner_steps, [6, 6])
-  assert replay.bytes_per_transition(init.replay, TINY.unroll_length) == 52.0
+  # 3 iterations × 4 sequences in a buffer of 16, every env step counted; learning from the
+  # first iteration on (16 steps collected >= warmup 8).
+  assert trainer.steps_per_iteration == 16 and TINY.run.num_iterations == 3
+  np.testing.assert_array_equal(state.replay.size, [12, 12])
+  np.testing.assert_array_equal(state.learner.learner_steps, [6, 6])
+  assert replay.bytes_per_transition(init.replay, TINY.run.unroll_length) == 52.0
   # Periodic copies every 2 learner updates: after 6 the targets equal the online networks.
-  for online, target in ((state.policy_params, state.target_policy_params),
-                         (state.critic_params, state.target_critic_params)):
+  ln = state.learner
+  for online, target in ((ln.policy_params, ln.target_policy_params),
+                         (ln.critic_params, ln.target_critic_params)):
     for o, t in zip(jax.tree.leaves(online), jax.tree.leaves(target)):
       np.testing.assert_array_equal(o, t)
   # The two E-step bounds lead to different policies; all metrics finite.
-  leaf = jax.tree.leaves(state.policy_params)[0]
+  leaf = jax.tree.leaves(ln.policy_params)[0]
   assert not np.allclose(leaf[0], leaf[1])
   for k, v in metrics.items():
     assert np.all(np.isfinite(v)), k
   assert np.all(np.asarray(metrics["eta"])[:, -1] > 0)
 
 
-@pytest.mark.parametrize("field,value", [("warmup_steps", -1), ("replay_capacity", 1),
-                                         ("num_action_samples", 0), ("top_k_fraction", 1.5),
+@pytest.mark.parametrize("field,value", [("warmup_steps", -1), ("replay_capacity", 3),
+                                         ("warmup_steps", 16 * 4 + 1),
+                                         ("num_action_samples", 0),
                                          ("target_update", "sometimes")])
-def test_bad_config_names_the_field(field, value):
-  with pytest.raises(ValueError, match=field):
-    validate_config(dataclasses.replace(TINY, **{field: value}))
+def test_bad_options_name_the_field(field, value):
+  with pytest.raises(ValueError, match=f"mpo: {field}"):
+    TINY.replace(**{field: value}).validate()
 
 
 @pytest.mark.parametrize("field,value", [("estep_epsilon", 0.0), ("epsilon_mean", -1.0),
                                          ("retrace_lambda", 1.5), ("polyak_tau", 0.0)])
 def test_bad_hparams_name_the_field(field, value):
-  with pytest.raises(ValueError, match=field):
-    validate_hparams(HParams()._replace(**{field: value}))
+  with pytest.raises(ValueError, match=f"mpo: {field}"):
+    TINY.replace(**{field: value}).validate()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.training.test_vmap import TINY
-from pgkit.training import HParams, make_trainer
+from pgkit.training import make_trainer
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +17,11 @@ def step():
 def test_target_kl_stops_the_remaining_updates(step):
   trainer, fn = step
   key = jax.random.PRNGKey(0)
-  n = TINY.epochs * TINY.minibatches
-  state = trainer.init(key, HParams())
-  free, m_free = fn(state, HParams())
-  stopped, m_stop = fn(state, HParams(target_kl=1e-12))
+  n = TINY.options.epochs * TINY.options.minibatches
+  hp = TINY.hparams
+  state = trainer.init(key, hp)
+  free, m_free = fn(state, hp)
+  stopped, m_stop = fn(state, hp.replace(target_kl=1e-12))
   # The first update starts at θ_old (KL = 0) and is applied; every later one sees KL > 1e-12.
   np.testing.assert_allclose(m_free["update_applied"], 1.0)
   np.testing.assert_allclose(m_stop["update_applied"], 1.0 / n)
@@ -32,8 +33,8 @@ def test_target_kl_stops_the_remaining_updates(step):
 
 def test_state_structure_and_dtypes_stable_through_steps(step):
   trainer, fn = step
-  state = trainer.init(jax.random.PRNGKey(1), HParams())
-  new, metrics = fn(state, HParams())
+  state = trainer.init(jax.random.PRNGKey(1), TINY.hparams)
+  new, metrics = fn(state, TINY.hparams)
   a = jax.tree.map(lambda x: (x.shape, x.dtype), state)
   b = jax.tree.map(lambda x: (x.shape, x.dtype), new)
   assert jax.tree.structure(a) == jax.tree.structure(b)
@@ -62,3 +63,17 @@ def test_values_and_bootstraps_equal_two_full_passes():
   # Where an episode terminated the bootstrap is unused (multiplied by 1 − termination = 0).
   used = np.asarray(term) == 0
   np.testing.assert_allclose(np.asarray(next_value)[used], np.asarray(expected)[used])
+
+
+def test_minibatches_cover_distinct_sequences_and_any_count():
+  from pgkit.algorithms import Minibatches
+  # 5 sequences [T=2, B=5] tagged by index; 3 epochs × 2 minibatches of ⌊5/2⌋ = 2 sequences.
+  batch = {"x": jnp.tile(jnp.arange(5.0), (2, 1))}
+  out = Minibatches(epochs=3, minibatches=2).split(jax.random.PRNGKey(0), batch)["x"]
+  assert out.shape == (6, 2, 2)
+  np.testing.assert_array_equal(out[:, 0], out[:, 1])  # a sequence keeps its time steps
+  for epoch in np.asarray(out[:, 0]).reshape(3, 4):
+    assert len(set(epoch.tolist())) == 4  # one sequence sits out each pass, no repeats
+  # A multiple of the minibatch count uses every sequence once per pass.
+  full = Minibatches(2, 5).split(jax.random.PRNGKey(1), batch)["x"]
+  assert sorted(np.asarray(full[:5, 0]).ravel().tolist()) == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -1,11 +1,13 @@
-"""Bad input raises a ValueError naming the parameter, before anything compiles."""
-import dataclasses
+"""Bad input raises a ValueError naming the algorithm and the field, before anything compiles."""
 import math
 
 import pytest
 
+import pgkit
 from pgkit import cli
-from pgkit.training import Config, HParams, run
+from pgkit.training import run
+
+BASE = pgkit.preset("ppo_clip", "inverted_pendulum", num_timesteps=1000)
 
 
 def _no_compile(monkeypatch):
@@ -17,29 +19,26 @@ def _no_compile(monkeypatch):
   monkeypatch.setattr(runner, "make_trainer", fail)
 
 
-@pytest.mark.parametrize("hp, name", [
-    (HParams(clip_epsilon=-0.1), "clip_epsilon"),
-    (HParams(learning_rate=math.inf), "learning_rate"),
-    (HParams(learning_rate=math.nan), "learning_rate"),
-    (HParams(discount=1.5), "discount"),
+@pytest.mark.parametrize("changes, message", [
+    (dict(clip_epsilon=-0.1), "ppo_clip: clip_epsilon must be a finite number > 0"),
+    (dict(learning_rate=math.inf), "ppo_clip: learning_rate"),
+    (dict(learning_rate=math.nan), "ppo_clip: learning_rate"),
+    (dict(discount=1.5), "ppo_clip: discount must be a finite number >= 0 and <= 1"),
+    (dict(minibatches=65), "ppo_clip: minibatches must be <= num_envs · unrolls = 64, got 65"),
+    (dict(env="moon_lander"), "ppo_clip: env must be one of"),
+    (dict(backend="bogus"), "ppo_clip: backend"),
+    (dict(num_envs=0), "ppo_clip: num_envs must be an integer >= 1"),
+    (dict(lr_schedule="cosine-ish"), "ppo_clip: lr_schedule"),
 ])
-def test_bad_hyperparameters(monkeypatch, hp, name):
+def test_bad_settings(monkeypatch, changes, message):
   _no_compile(monkeypatch)
-  with pytest.raises(ValueError, match=name):
-    run(Config(num_timesteps=1000), hp)
+  with pytest.raises(ValueError, match=message):
+    run(BASE.replace(**changes))
 
 
-@pytest.mark.parametrize("config, name", [
-    (Config(num_envs=64, minibatches=5), "minibatches"),
-    (Config(env="moon_lander"), "env"),
-    (Config(backend="bogus"), "backend"),
-    (Config(num_envs=0), "num_envs"),
-    (Config(lr_schedule="cosine-ish"), "lr_schedule"),
-])
-def test_bad_config(monkeypatch, config, name):
-  _no_compile(monkeypatch)
-  with pytest.raises(ValueError, match=name):
-    run(config, HParams())
+def test_make_trainer_validates():
+  with pytest.raises(ValueError, match="ppo_clip: num_envs"):
+    pgkit.make_trainer(BASE.replace(num_envs=0))
 
 
 def test_unknown_algorithm_from_cli(capsys):
@@ -50,4 +49,4 @@ def test_unknown_algorithm_from_cli(capsys):
 def test_cli_rejects_negative_clip(capsys, monkeypatch):
   _no_compile(monkeypatch)
   assert cli.main(["train", "ppo_clip", "--clip-epsilon", "-0.2"]) == 2
-  assert "clip_epsilon" in capsys.readouterr().err
+  assert "ppo_clip: clip_epsilon" in capsys.readouterr().err

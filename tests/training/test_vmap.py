@@ -1,17 +1,17 @@
 """``train`` is one jittable function of (key, hp): vmapping it equals separate runs."""
-import dataclasses
-
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pgkit.training import Config, HParams, make_trainer
+import pgkit
+from pgkit.training import make_trainer
 
-TINY = Config(algo="ppo_clip", env="inverted_pendulum", backend="spring", num_envs=4,
-              unroll_length=8, num_timesteps=3 * 32, episode_length=50, epochs=2,
-              minibatches=2, critic_epochs=1, critic_minibatches=2, policy_hidden=(8,),
-              critic_hidden=(8,))
+# A tiny ppo_clip run shared by the training tests (spring: cheapest to compile).
+TINY = pgkit.preset("ppo_clip", "inverted_pendulum", backend="spring", num_envs=4,
+                    unroll_length=8, num_timesteps=3 * 32, episode_length=50, epochs=2,
+                    minibatches=2, critic_epochs=1, critic_minibatches=2, policy_hidden=(8,),
+                    critic_hidden=(8,), learning_rate=3e-4, discount=0.99)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def _close(a, b):
 
 
 def test_vmap_over_seeds_equals_separate_runs(trainer):
-  hp = HParams()
+  hp = TINY.hparams
   keys = jax.random.split(jax.random.PRNGKey(0), 3)
   batched, _ = jax.jit(jax.vmap(trainer.train, (0, None)))(keys, hp)
   single = jax.jit(trainer.train)
@@ -39,16 +39,23 @@ def test_vmap_over_seeds_equals_separate_runs(trainer):
 
 
 def test_vmap_over_learning_rates_trains(trainer):
-  hp = HParams()
+  hp = TINY.hparams
   lrs = jnp.array([1e-4, 3e-3])
-  axes = jax.tree.map(lambda _: None, hp)._replace(learning_rate=0)
+  axes = jax.tree.map(lambda _: None, hp).replace(learning_rate=0)
   key = jax.random.PRNGKey(1)
   batched, metrics = jax.jit(jax.vmap(trainer.train, (None, axes)))(
-      key, hp._replace(learning_rate=lrs))
+      key, hp.replace(learning_rate=lrs))
   init = jax.tree.leaves(trainer.init(key, hp).policy_params)
   moved = [sum(float(jnp.sum(jnp.abs(b[i] - a))) for a, b in
                zip(init, jax.tree.leaves(batched.policy_params))) for i in range(2)]
   assert moved[1] > 3 * moved[0] > 0  # the larger learning rate moves the policy further
   for i, lr in enumerate([1e-4, 3e-3]):
-    state, _ = jax.jit(trainer.train)(key, hp._replace(learning_rate=lr))
+    state, _ = jax.jit(trainer.train)(key, hp.replace(learning_rate=lr))
     _close(state.policy_params, jax.tree.map(lambda x: x[i], batched.policy_params))
+
+
+def test_trainers_are_shared_across_seeds_and_hyperparameters():
+  # One compiled trainer per static settings: a new seed or learning rate reuses it.
+  other = TINY.replace(seed=5, learning_rate=1e-2)
+  assert make_trainer(other) is make_trainer(TINY)
+  assert make_trainer(TINY.replace(num_envs=8)) is not make_trainer(TINY)

@@ -1,0 +1,34 @@
+"""The decoupled M-step MPO and V-MPO share (Abdolmaleki et al. 2018, "Relative Entropy
+Regularized Policy Iteration", arXiv:1812.02256): weighted maximum likelihood under separate
+KL bounds on the mean and the covariance, ``KL_μ ≤ ε_μ`` and ``KL_Σ ≤ ε_Σ``, with Lagrange
+multipliers α_μ, α_Σ stepped by projected dual ascent, and the E-step temperature's settings."""
+from __future__ import annotations
+
+from pgkit import duals, losses
+from pgkit.settings import HParams, field
+
+
+class MStepHParams(HParams):
+  """E-step temperature and M-step trust regions of MPO-family algorithms."""
+
+  estep_epsilon: float = field(0.1, "ε of the E-step: KL(q ‖ π) bound that sets η", gt=0.0)
+  temperature_init: float = field(1.0, "initial temperature η", gt=0.0)
+  temperature_learning_rate: float = field(1e-2, "Adam step size of η's dual", gt=0.0)
+  epsilon_mean: float = field(2.5e-3, "ε_μ: bound on the mean part of KL(π_old ‖ π_θ)", gt=0.0)
+  epsilon_cov: float = field(1e-5, "ε_Σ: bound on the covariance part of the KL", gt=0.0)
+  alpha_init: float = field(1.0, "initial multipliers α_μ, α_Σ", ge=0.0)
+  alpha_mean_learning_rate: float = field(40.0, "dual-ascent step size of α_μ", ge=0.0)
+  alpha_cov_learning_rate: float = field(1e4, "dual-ascent step size of α_Σ", ge=0.0)
+
+
+def decoupled_m_step(hp: MStepHParams) -> dict:
+  """``policy_loss`` (weighted log-likelihood + α_μ KL_μ + α_Σ KL_Σ) and its ``duals``."""
+  return dict(
+      policy_loss=losses.chain(losses.weighted_log_likelihood(),
+                               losses.lagrangian_kl("alpha_mean", "kl_mean", hp.epsilon_mean),
+                               losses.lagrangian_kl("alpha_cov", "kl_cov", hp.epsilon_cov)),
+      duals=duals.chain(
+          duals.lagrange_multiplier("alpha_mean", hp.epsilon_mean, hp.alpha_mean_learning_rate,
+                                    hp.alpha_init, statistic="kl_mean"),
+          duals.lagrange_multiplier("alpha_cov", hp.epsilon_cov, hp.alpha_cov_learning_rate,
+                                    hp.alpha_init, statistic="kl_cov")))

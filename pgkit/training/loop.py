@@ -1,0 +1,48 @@
+"""The one chunked training loop: compiled chunks of ``step``, shared by the runner, the
+benchmarks and population (vmapped seed) runs.
+
+``compiled(trainer, chunk, population)`` jits, once per (trainer, chunk, population):
+
+* ``init(key, hp)``: the train state (``[P, ...]`` for a population of keys ``[P]``);
+* ``run_chunk(state, hp) -> (state, metrics)``: ``chunk`` iterations in one ``lax.scan``, the
+  state donated (its buffers are reused for the result);
+* ``evaluate(state, key)``: the deterministic policy's mean return (per member).
+
+With ``population`` every member is vmapped over its key while ``hp`` is shared; a sweep over
+hyperparameters vmaps ``trainer.train`` itself (README, ``examples/sweep.py``).
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Callable, NamedTuple
+
+import jax
+
+
+class Compiled(NamedTuple):
+  init: Callable
+  run_chunk: Callable
+  evaluate: Callable
+  chunk: int  # iterations per chunk
+  num_chunks: int
+
+
+def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
+  """(iterations per chunk, chunks): ``num_chunks`` chunks at most, covering every iteration."""
+  chunk = max(1, math.ceil(num_iterations / num_chunks))
+  return chunk, math.ceil(num_iterations / chunk)
+
+
+@functools.lru_cache(maxsize=16)
+def compiled(trainer, chunk: int, population: bool = False) -> Compiled:
+  def run_chunk(state, hp):
+    return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)
+
+  init, evaluate = trainer.init, trainer.evaluate
+  if population:
+    init = jax.vmap(init, (0, None))
+    run_chunk = jax.vmap(run_chunk, (0, None))
+    evaluate = jax.vmap(evaluate)
+  return Compiled(jax.jit(init), jax.jit(run_chunk, donate_argnums=0), jax.jit(evaluate), chunk,
+                  math.ceil(trainer.run.num_iterations / chunk))
