@@ -14,6 +14,8 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from pgkit.settings.errors import InputError
+
 
 class Range(NamedTuple):
   """What a field allows: numeric bounds (elementwise for tuples and arrays) or choices."""
@@ -117,7 +119,7 @@ class _Declared:
     """A copy with some fields changed (``dataclasses.replace``), unknown names rejected."""
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
     if unknown:
-      raise ValueError(f"{type(self).__name__} has no field {unknown}; fields: "
+      raise InputError(f"{type(self).__name__} has no field {unknown}; fields: "
                        f"{[f.name for f in dataclasses.fields(self)]}")
     return dataclasses.replace(self, **changes)
 
@@ -128,9 +130,9 @@ class _Declared:
       value = getattr(self, f.name)
       problem = field_error(f, value)
       if problem:
-        raise ValueError(f"{owner}: {f.name} must be {problem}, got {_show(value)}")
+        raise InputError(f"{owner}: {f.name} must be {problem}, got {_show(value)}")
     for name, problem in self.relations(run):
-      raise ValueError(f"{owner}: {name} must be {problem}, got {_show(getattr(self, name))}")
+      raise InputError(f"{owner}: {name} must be {problem}, got {_show(getattr(self, name))}")
 
   def relations(self, run) -> Iterator[tuple[str, str]]:
     """Yields ``(field, what is allowed)`` for each rule between fields that is broken; ``run``

@@ -14,6 +14,7 @@ import os
 import sys
 from typing import Any, Callable, Mapping, NamedTuple
 
+from pgkit.settings.errors import InputError
 from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.run import RunSettings
 
@@ -116,7 +117,7 @@ def _import(module: str):
     path = os.path.abspath(module)
     if path not in _FILES:
       if not os.path.isfile(path):
-        raise ValueError(f"algo: no file {module!r}")
+        raise InputError(f"algo: no file {module!r}")
       spec = importlib.util.spec_from_file_location(
           os.path.splitext(os.path.basename(path))[0], path)
       _FILES[path] = importlib.util.module_from_spec(spec)
@@ -127,7 +128,7 @@ def _import(module: str):
   try:
     return importlib.import_module(module)
   except ModuleNotFoundError as e:
-    raise ValueError(f"algo: cannot import {module!r} ({e})") from None
+    raise InputError(f"algo: cannot import {module!r} ({e})") from None
 
 
 def get(ref: str | Algorithm) -> Algorithm:
@@ -139,10 +140,10 @@ def get(ref: str | Algorithm) -> Algorithm:
     found = getattr(_import(module), attr, None)
     if isinstance(found, Algorithm):
       return found
-    raise ValueError(f"algo: {ref!r} is not an algorithm (declare it with "
+    raise InputError(f"algo: {ref!r} is not an algorithm (declare it with "
                      "@pgkit.algorithm(options=..., hparams=...))")
   registry = _builtins()
   if ref not in registry:
-    raise ValueError(f"algo must be one of {sorted(registry)} or an import path "
+    raise InputError(f"algo must be one of {sorted(registry)} or an import path "
                      f"'module:name', got {ref!r}")
   return registry[ref]

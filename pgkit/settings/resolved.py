@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from pgkit.settings import registry
+from pgkit.settings.errors import InputError
 from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.presets import ENV_PRESETS
 from pgkit.settings.run import RunSettings
@@ -73,7 +74,7 @@ def _route(algo: registry.Algorithm, values: dict) -> dict[str, dict]:
   for key, value in values.items():
     part = next((p for p, fields in parts.items() if key in fields), None)
     if part is None:
-      raise ValueError(f"{key} is not a setting of {algo.name}; its settings are "
+      raise InputError(f"{key} is not a setting of {algo.name}; its settings are "
                        f"{sorted(sum(parts.values(), ()))}")
     routed[part][key] = value
   return routed
@@ -97,14 +98,14 @@ def _typed(cls: type, values: dict, where: str) -> Any:
   fields = {f.name: f for f in dataclasses.fields(cls)}
   unknown = sorted(set(values) - set(fields))
   if unknown:
-    raise ValueError(f"{where}: unknown fields {unknown} for {cls.__name__}")
+    raise InputError(f"{where}: unknown fields {unknown} for {cls.__name__}")
   kw = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
   return cls(**kw)
 
 
 def from_dict(data: dict, where: str = "settings") -> Settings:
   if not isinstance(data, dict) or "algo" not in data:
-    raise ValueError(f"{where}: not a pgkit settings file (no 'algo' entry)")
+    raise InputError(f"{where}: not a pgkit settings file (no 'algo' entry)")
   algo = registry.get(data["algo"])
   return Settings(algo, _typed(RunSettings, data.get("run", {}), where),
                   _typed(algo.options, data.get("options", {}), where),
@@ -125,9 +126,9 @@ def load(path: str) -> Settings:
     with open(path) as f:
       data = json.load(f)
   except OSError as e:
-    raise ValueError(f"settings file {path!r} cannot be read: {e.strerror}") from None
+    raise InputError(f"settings file {path!r} cannot be read: {e.strerror}") from None
   except json.JSONDecodeError as e:
-    raise ValueError(f"settings file {path!r} is not valid JSON ({e})") from None
+    raise InputError(f"settings file {path!r} is not valid JSON ({e})") from None
   return from_dict(data, where=f"settings file {path!r}")
 
 

@@ -28,6 +28,28 @@ class Compiled(NamedTuple):
   num_chunks: int
 
 
+class Plan(NamedTuple):
+  """How a run is cut: compiled units of ``unit`` iterations, a report (progress line, metrics
+  row, checkpoint) every ``units_per_report`` units and after the last one."""
+
+  unit: int
+  units_per_report: int
+  num_units: int
+
+  @property
+  def iterations(self) -> int:
+    """Iterations the run trains: ``num_iterations`` rounded up to whole units."""
+    return self.unit * self.num_units
+
+
+def plan(num_iterations: int, num_reports: int, units_per_report: int = 8) -> Plan:
+  """About ``num_reports`` reports, each of up to ``units_per_report`` compiled units, so that a
+  stop (which waits for the unit in flight) loses at most one unit of work."""
+  per_report = math.ceil(num_iterations / num_reports)
+  unit = math.ceil(per_report / units_per_report)
+  return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
+
+
 def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
   """(iterations per chunk, chunks): ``num_chunks`` chunks at most, covering every iteration."""
   chunk = max(1, math.ceil(num_iterations / num_chunks))
