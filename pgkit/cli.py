@@ -223,7 +223,8 @@ def main(argv=None) -> int:
 
 
 def train_command(argv: list[str]) -> int:
-  """Exit codes: 0 done, 2 bad input, 3 non-finite or diverging, 128 + signal when stopped."""
+  """Exit codes: 0 done, 1 a file system error while training, 2 bad input, 3 non-finite or
+  diverging, 128 + signal when stopped."""
   settings = parse_train(argv)  # before importing the trainer: --help stays fast
   from pgkit.training import Stopped, run
   try:
@@ -234,6 +235,9 @@ def train_command(argv: list[str]) -> int:
   except FloatingPointError as e:  # NonFiniteError and DivergenceError
     print(f"pgkit: error: {e}", file=sys.stderr)
     return 3
+  except OSError as e:  # e.g. a disk that filled during a save; earlier checkpoints are intact
+    print(f"pgkit: error: {e}", file=sys.stderr)
+    return 1
   return 0
 
 

@@ -35,10 +35,9 @@ class RunSettings(Options):
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
   seed: int = field(0, "seed of the run's PRNG key", ge=0)
   num_chunks: int = field(10, "reports per run (progress line, metrics row, checkpoint); each "
-                          "is up to 8 compiled units, and a stop waits for one unit", ge=1)
-  on_divergence: str = field("warn", "a diverging run (KL of one iteration > 1 nat, or critic "
-                             "explained variance < -1) warns, or stops with an error",
-                             choices=("warn", "error"))
+                          "is 2 compiled units, and a stop waits for one unit", ge=1)
+  on_divergence: str = field("warn", "a diverging run (mean KL per iteration over a report > 1 "
+                             "nat) warns, or stops with an error", choices=("warn", "error"))
   log_dir: str | None = field(None, "write metrics.jsonl and settings.json here")
   checkpoint_dir: str | None = field(None, "save the train state after every chunk and resume "
                                      "from the newest one")

@@ -58,7 +58,7 @@ def test_divergence_warns_or_stops(tmp_path):
   settings = TINY.replace(learning_rate=30.0, critic_learning_rate=30.0, num_chunks=3)
   lines = []
   run(settings, print_fn=lines.append)
-  assert lines[1].startswith("warning: iteration 1: KL(π_old‖π_θ) of one iteration reached ")
+  assert lines[1].startswith("warning: iteration 1: KL(π_old‖π_θ) per iteration averaged ")
   with pytest.raises(DivergenceError, match="iteration 1: KL.*on_divergence=error"):
     run(settings.replace(on_divergence="error"), print_fn=lambda s: None)
 
