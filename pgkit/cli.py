@@ -71,10 +71,13 @@ def _config_arg():
 
 def _pre_parse(args: list[str]):
   """``--env`` and ``--config`` first: they choose the defaults of every other flag."""
-  parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+  parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
   parser.add_argument("--env")
   parser.add_argument("--config")
-  known, _ = parser.parse_known_args(args)
+  try:
+    known, _ = parser.parse_known_args(args)
+  except argparse.ArgumentError as e:  # "argument --env: expected one argument"
+    raise InputError(str(e)) from None
   return known.env, known.config
 
 
@@ -129,7 +132,10 @@ def _resolve(algo_ref: str, args: list[str]):
     base = base.replace(env=env) if env else base
   else:
     base = settings.preset(algo, env)
-  base.run.validate(algo.name)  # a bad --env or settings file, before it becomes a default
+  # a bad --env or settings file, before it becomes a default (each field on its own: flags
+  # may still change the fields a rule between them relates)
+  for part in base.parts.values():
+    part.validate(algo.name)
   return base
 
 

@@ -101,6 +101,8 @@ def field_error(f: dataclasses.Field, value) -> str | None:
     return None if ok and rng.allows(float(value)) else rng.describe(int)
   if _is_traced(value):
     return None  # checked before it was traced; a vmapped sweep passes tracers here
+  if isinstance(value, (str, bytes)):
+    return rng.describe(float)  # numpy would read "3e-4" as a number; JAX would not
   try:
     values = np.asarray(value, dtype=np.float64).ravel()
   except (TypeError, ValueError):

@@ -123,6 +123,9 @@ def _import(module: str):
       _FILES[path] = importlib.util.module_from_spec(spec)
       spec.loader.exec_module(_FILES[path])
     return _FILES[path]
+  if not module or module.startswith("."):  # importlib: ValueError or TypeError, unnamed
+    raise InputError(f"algo: {module!r} is not a module name (an import path is "
+                     "'module:name' or 'file.py:name')")
   if os.getcwd() not in sys.path and "" not in sys.path:
     sys.path.insert(0, os.getcwd())  # console scripts do not put the working folder on the path
   try:
@@ -135,7 +138,7 @@ def get(ref: str | Algorithm) -> Algorithm:
   """The algorithm named ``ref`` (``"ppo_clip"``) or at an import path (``"pkg.mod:name"``)."""
   if isinstance(ref, Algorithm):
     return ref
-  if ":" in ref:
+  if isinstance(ref, str) and ":" in ref:
     module, attr = ref.rsplit(":", 1)
     found = getattr(_import(module), attr, None)
     if isinstance(found, Algorithm):
@@ -143,7 +146,7 @@ def get(ref: str | Algorithm) -> Algorithm:
     raise InputError(f"algo: {ref!r} is not an algorithm (declare it with "
                      "@pgkit.algorithm(options=..., hparams=...))")
   registry = _builtins()
-  if ref not in registry:
+  if not isinstance(ref, str) or ref not in registry:
     raise InputError(f"algo must be one of {sorted(registry)} or an import path "
                      f"'module:name', got {ref!r}")
   return registry[ref]

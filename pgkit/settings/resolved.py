@@ -93,8 +93,11 @@ def preset(algo, env: str | None = None, **changes) -> Settings:
                   algo.hparams(**routed["hparams"]))
 
 
-def _typed(cls: type, values: dict, where: str) -> Any:
+def _typed(cls: type, values: dict, where: str, part: str) -> Any:
   """An instance of ``cls`` from JSON values; missing fields take their defaults."""
+  if not isinstance(values, dict):
+    raise InputError(f"{where}: {part!r} must be an object of {cls.__name__} fields, got "
+                     f"{values!r}")
   fields = {f.name: f for f in dataclasses.fields(cls)}
   unknown = sorted(set(values) - set(fields))
   if unknown:
@@ -107,9 +110,9 @@ def from_dict(data: dict, where: str = "settings") -> Settings:
   if not isinstance(data, dict) or "algo" not in data:
     raise InputError(f"{where}: not a pgkit settings file (no 'algo' entry)")
   algo = registry.get(data["algo"])
-  return Settings(algo, _typed(RunSettings, data.get("run", {}), where),
-                  _typed(algo.options, data.get("options", {}), where),
-                  _typed(algo.hparams, data.get("hparams", {}), where))
+  return Settings(algo, _typed(RunSettings, data.get("run", {}), where, "run"),
+                  _typed(algo.options, data.get("options", {}), where, "options"),
+                  _typed(algo.hparams, data.get("hparams", {}), where, "hparams"))
 
 
 def save(settings: Settings, path: str) -> None:
@@ -127,7 +130,7 @@ def load(path: str) -> Settings:
       data = json.load(f)
   except OSError as e:
     raise InputError(f"settings file {path!r} cannot be read: {e.strerror}") from None
-  except json.JSONDecodeError as e:
+  except (json.JSONDecodeError, UnicodeDecodeError) as e:
     raise InputError(f"settings file {path!r} is not valid JSON ({e})") from None
   return from_dict(data, where=f"settings file {path!r}")
 

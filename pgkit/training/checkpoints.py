@@ -74,20 +74,25 @@ class Checkpoints:
     self.manager.close()
 
 
-def check_settings(directory: str, settings) -> None:
+def check_settings(directory: str, settings, field: str = "folder") -> None:
   """Writes ``settings.json`` on first use; refuses a folder that holds a run with other
   settings, naming the fields that differ (a field added to pgkit later takes its default in
-  the saved file, so older folders still resume), or files of a run whose settings are unknown."""
+  the saved file, so older folders still resume), or files of a run whose settings are unknown.
+  ``field`` (``log_dir``, ``checkpoint_dir``) names the folder in the error."""
   from pgkit.settings import differences, load, save
 
   path = os.path.join(directory, SETTINGS_FILE)
   if os.path.exists(path):
-    diff = differences(load(path), settings)
+    try:
+      saved = load(path)
+    except InputError as e:
+      raise InputError(f"{field} {directory!r}: {e}") from None
+    diff = differences(saved, settings)
     if diff:
-      raise InputError(f"{directory!r} holds a run with different settings {diff}; use a new "
-                       "folder, or the settings in its settings.json (--config)")
+      raise InputError(f"{field} {directory!r} holds a run with different settings {diff}; use "
+                       "a new folder, or the settings in its settings.json (--config)")
     return
   if os.path.isdir(directory) and any(not n.startswith(".") for n in os.listdir(directory)):
-    raise InputError(f"{directory!r} holds files but no {SETTINGS_FILE}, so what they belong "
-                     "to is unknown; use a new or empty folder")
+    raise InputError(f"{field} {directory!r} holds files but no {SETTINGS_FILE}, so what they "
+                     "belong to is unknown; use a new or empty folder")
   save(settings, path)

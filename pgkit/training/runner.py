@@ -69,7 +69,7 @@ def _prepare(field: str, directory: str, settings: Settings) -> None:
     os.remove(probe)
   except OSError as e:
     raise InputError(f"{field} {directory!r} cannot be used: {e.strerror or e}") from None
-  checkpoints.check_settings(directory, settings)
+  checkpoints.check_settings(directory, settings, field)
 
 
 def _metrics_log(log_dir: str, resume_at: int):
