@@ -42,13 +42,18 @@ class Plan(NamedTuple):
     return self.unit * self.num_units
 
 
-def plan(num_iterations: int, num_reports: int, units_per_report: int = 2) -> Plan:
-  """About ``num_reports`` reports, each of up to ``units_per_report`` compiled units; a stop
-  waits for the unit in flight (and saves it). Each compiled call costs a fixed ~18 ms on a
-  2-core CPU (measured on the README job: 65 ms per iteration in units of 1, 53 in units of 2,
-  50 in units of 4, 48 in units of 8), so units are not made shorter than half a report."""
+# Env steps of one compiled unit at most: a stop waits for the unit in flight (about 13 s at
+# 40k steps/s on a 2-core CPU, 0.5 s at 1M steps/s on a GPU). Units are not made shorter than
+# that, because each compiled call costs a fixed ~18 ms on a 2-core CPU (the README job: 48 ms
+# per iteration in units of 8 iterations, 53 in units of 2, 65 in units of 1).
+MAX_UNIT_STEPS = 2**19
+
+
+def plan(num_iterations: int, num_reports: int, steps_per_iteration: int) -> Plan:
+  """About ``num_reports`` reports, each of as few compiled units as keep every unit within
+  ``MAX_UNIT_STEPS`` env steps."""
   per_report = math.ceil(num_iterations / num_reports)
-  unit = math.ceil(per_report / units_per_report)
+  unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration))
   return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
 
 

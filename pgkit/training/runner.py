@@ -1,6 +1,6 @@
 """The runner: compiled units of ``step`` with host-side progress, logs, checkpoints and checks.
 
-A run is cut into compiled units of half a report (``loop.plan``); about ``num_chunks``
+A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); about ``num_chunks``
 times per run the host prints a progress line, appends the metrics to ``metrics.jsonl`` in
 ``log_dir`` and saves a checkpoint to ``checkpoint_dir``. Before anything compiles, every
 setting is validated and both folders are checked (created, writable, holding this run's
@@ -126,7 +126,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
     _metrics_log(rs.log_dir, ckpt.latest() or 0 if ckpt else 0).close()
   start = time.time()
   trainer = make_trainer(settings)
-  p = loop.plan(rs.num_iterations, rs.num_chunks)
+  p = loop.plan(rs.num_iterations, rs.num_chunks, trainer.steps_per_iteration)
   total = p.iterations * trainer.steps_per_iteration
   if total != rs.num_timesteps:
     print_fn(f"num_timesteps={rs.num_timesteps} rounds up to {p.iterations} iterations of "
