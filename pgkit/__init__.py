@@ -13,6 +13,7 @@ _EXPORTS = {
     "algorithm": "settings", "Algorithm": "settings", "HParams": "settings",
     "Options": "settings", "RunSettings": "settings", "Settings": "settings",
     "field": "settings", "get": "settings", "preset": "settings", "load": "settings",
+    "InputError": "settings", "NonFiniteError": "training", "Stopped": "training",
     "OnPolicy": "algorithms", "OffPolicy": "algorithms", "OnPolicyOptions": "algorithms",
     "OnPolicyHParams": "algorithms", "OffPolicyOptions": "algorithms",
     "OffPolicyHParams": "algorithms", "MinibatchOptions": "algorithms",

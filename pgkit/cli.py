@@ -18,6 +18,8 @@ import difflib
 import sys
 from typing import Annotated, Literal, Optional
 
+from pgkit.settings.errors import InputError
+
 USAGE = "pgkit train ALGO [--env NAME] [--config FILE] [flags]; pgkit train ALGO --help lists them"
 
 
@@ -69,10 +71,13 @@ def _config_arg():
 
 def _pre_parse(args: list[str]):
   """``--env`` and ``--config`` first: they choose the defaults of every other flag."""
-  parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+  parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
   parser.add_argument("--env")
   parser.add_argument("--config")
-  known, _ = parser.parse_known_args(args)
+  try:
+    known, _ = parser.parse_known_args(args)
+  except argparse.ArgumentError as e:  # "argument --env: expected one argument"
+    raise InputError(str(e)) from None
   return known.env, known.config
 
 
@@ -100,11 +105,11 @@ def _check_flags(args: list[str], base) -> None:
       continue
     owners = _owners(flag)
     if owners:
-      raise ValueError(f"{flag} is not a setting of {name} (it belongs to "
+      raise InputError(f"{flag} is not a setting of {name} (it belongs to "
                        f"{', '.join(owners)}); see pgkit train {name} --help")
     close = difflib.get_close_matches(flag, sorted(known), n=1)
     hint = f"; did you mean {close[0]}?" if close else f"; see pgkit train {name} --help"
-    raise ValueError(f"unknown flag {flag} for {name}{hint}")
+    raise InputError(f"unknown flag {flag} for {name}{hint}")
 
 
 def _is_number(token: str) -> bool:
@@ -123,11 +128,14 @@ def _resolve(algo_ref: str, args: list[str]):
   if config:
     base = settings.load(config)
     if base.algo is not algo:
-      raise ValueError(f"config: {config!r} holds settings of {base.algo.name}, not {algo.name}")
+      raise InputError(f"config: {config!r} holds settings of {base.algo.name}, not {algo.name}")
     base = base.replace(env=env) if env else base
   else:
     base = settings.preset(algo, env)
-  base.run.validate(algo.name)  # a bad --env or settings file, before it becomes a default
+  # a bad --env or settings file, before it becomes a default (each field on its own: flags
+  # may still change the fields a rule between them relates)
+  for part in base.parts.values():
+    part.validate(algo.name)
   return base
 
 
@@ -140,7 +148,7 @@ def parse_train(argv: list[str]):
     if argv and argv[0] in ("-h", "--help"):
       _print_algorithms()
       raise SystemExit(0)
-    raise ValueError(f"ALGO is required: {USAGE}")
+    raise InputError(f"ALGO is required: {USAGE}")
   base = _resolve(argv[0], argv[1:])
   _check_flags(argv[1:], base)
   parsed = tyro.cli(_command_type(base), args=argv[1:], prog=f"pgkit train {argv[0]}",
@@ -189,7 +197,7 @@ def bench_command(args) -> int:
     validate_env(args.env, args.backend)
     for name in ("num_timesteps", "seeds", "eval_envs"):
       if getattr(args, name) < 1:
-        raise ValueError(f"{name} must be >= 1, got {getattr(args, name)}")
+        raise InputError(f"{name} must be >= 1, got {getattr(args, name)}")
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
             args.eval_envs)
     return 0
@@ -213,14 +221,30 @@ def main(argv=None) -> int:
     return 0 if argv else 2
   try:
     if argv[0] == "train":
-      settings = parse_train(argv[1:])  # before importing the trainer: --help stays fast
-      from pgkit.training.runner import run
-      run(settings)
-      return 0
+      return train_command(argv[1:])
     return bench_command(build_bench_parser().parse_args(argv[1:]))
   except (ValueError, ImportError) as e:  # bad input, or an optional extra not installed
     print(f"pgkit: error: {e}", file=sys.stderr)
     return 2
+
+
+def train_command(argv: list[str]) -> int:
+  """Exit codes: 0 done, 1 a file system error while training, 2 bad input, 3 non-finite or
+  diverging, 128 + signal when stopped."""
+  settings = parse_train(argv)  # before importing the trainer: --help stays fast
+  from pgkit.training import Stopped, run
+  try:
+    run(settings)
+  except Stopped as e:
+    print(f"pgkit: {e}", file=sys.stderr)
+    return e.exit_code
+  except FloatingPointError as e:  # NonFiniteError and DivergenceError
+    print(f"pgkit: error: {e}", file=sys.stderr)
+    return 3
+  except OSError as e:  # e.g. a disk that filled during a save; earlier checkpoints are intact
+    print(f"pgkit: error: {e}", file=sys.stderr)
+    return 1
+  return 0
 
 
 if __name__ == "__main__":

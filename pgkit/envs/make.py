@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+from pgkit.settings.errors import InputError
 from pgkit.settings.run import BACKENDS, BRAX_ENVS
 
 
@@ -13,9 +14,9 @@ def env_names() -> list[str]:
 def validate_env(name: str, backend: str) -> None:
   """Raises a ValueError naming ``env``/``backend`` when Brax does not know them."""
   if name not in BRAX_ENVS:
-    raise ValueError(f"env must be one of {env_names()}, got {name!r}")
+    raise InputError(f"env must be one of {env_names()}, got {name!r}")
   if backend not in BACKENDS:
-    raise ValueError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
+    raise InputError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
 
 
 def make_env(name: str, backend: str = "positional"):

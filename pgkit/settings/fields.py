@@ -14,6 +14,8 @@ from typing import Any, Iterator, NamedTuple
 
 import numpy as np
 
+from pgkit.settings.errors import InputError
+
 
 class Range(NamedTuple):
   """What a field allows: numeric bounds (elementwise for tuples and arrays) or choices."""
@@ -99,6 +101,8 @@ def field_error(f: dataclasses.Field, value) -> str | None:
     return None if ok and rng.allows(float(value)) else rng.describe(int)
   if _is_traced(value):
     return None  # checked before it was traced; a vmapped sweep passes tracers here
+  if isinstance(value, (str, bytes)):
+    return rng.describe(float)  # numpy would read "3e-4" as a number; JAX would not
   try:
     values = np.asarray(value, dtype=np.float64).ravel()
   except (TypeError, ValueError):
@@ -117,7 +121,7 @@ class _Declared:
     """A copy with some fields changed (``dataclasses.replace``), unknown names rejected."""
     unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
     if unknown:
-      raise ValueError(f"{type(self).__name__} has no field {unknown}; fields: "
+      raise InputError(f"{type(self).__name__} has no field {unknown}; fields: "
                        f"{[f.name for f in dataclasses.fields(self)]}")
     return dataclasses.replace(self, **changes)
 
@@ -128,9 +132,9 @@ class _Declared:
       value = getattr(self, f.name)
       problem = field_error(f, value)
       if problem:
-        raise ValueError(f"{owner}: {f.name} must be {problem}, got {_show(value)}")
+        raise InputError(f"{owner}: {f.name} must be {problem}, got {_show(value)}")
     for name, problem in self.relations(run):
-      raise ValueError(f"{owner}: {name} must be {problem}, got {_show(getattr(self, name))}")
+      raise InputError(f"{owner}: {name} must be {problem}, got {_show(getattr(self, name))}")
 
   def relations(self, run) -> Iterator[tuple[str, str]]:
     """Yields ``(field, what is allowed)`` for each rule between fields that is broken; ``run``

@@ -14,6 +14,7 @@ import os
 import sys
 from typing import Any, Callable, Mapping, NamedTuple
 
+from pgkit.settings.errors import InputError
 from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.run import RunSettings
 
@@ -116,33 +117,36 @@ def _import(module: str):
     path = os.path.abspath(module)
     if path not in _FILES:
       if not os.path.isfile(path):
-        raise ValueError(f"algo: no file {module!r}")
+        raise InputError(f"algo: no file {module!r}")
       spec = importlib.util.spec_from_file_location(
           os.path.splitext(os.path.basename(path))[0], path)
       _FILES[path] = importlib.util.module_from_spec(spec)
       spec.loader.exec_module(_FILES[path])
     return _FILES[path]
+  if not module or module.startswith("."):  # importlib: ValueError or TypeError, unnamed
+    raise InputError(f"algo: {module!r} is not a module name (an import path is "
+                     "'module:name' or 'file.py:name')")
   if os.getcwd() not in sys.path and "" not in sys.path:
     sys.path.insert(0, os.getcwd())  # console scripts do not put the working folder on the path
   try:
     return importlib.import_module(module)
   except ModuleNotFoundError as e:
-    raise ValueError(f"algo: cannot import {module!r} ({e})") from None
+    raise InputError(f"algo: cannot import {module!r} ({e})") from None
 
 
 def get(ref: str | Algorithm) -> Algorithm:
   """The algorithm named ``ref`` (``"ppo_clip"``) or at an import path (``"pkg.mod:name"``)."""
   if isinstance(ref, Algorithm):
     return ref
-  if ":" in ref:
+  if isinstance(ref, str) and ":" in ref:
     module, attr = ref.rsplit(":", 1)
     found = getattr(_import(module), attr, None)
     if isinstance(found, Algorithm):
       return found
-    raise ValueError(f"algo: {ref!r} is not an algorithm (declare it with "
+    raise InputError(f"algo: {ref!r} is not an algorithm (declare it with "
                      "@pgkit.algorithm(options=..., hparams=...))")
   registry = _builtins()
-  if ref not in registry:
-    raise ValueError(f"algo must be one of {sorted(registry)} or an import path "
+  if not isinstance(ref, str) or ref not in registry:
+    raise InputError(f"algo must be one of {sorted(registry)} or an import path "
                      f"'module:name', got {ref!r}")
   return registry[ref]

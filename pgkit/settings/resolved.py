@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from pgkit.settings import registry
+from pgkit.settings.errors import InputError
 from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.presets import ENV_PRESETS
 from pgkit.settings.run import RunSettings
@@ -73,7 +74,7 @@ def _route(algo: registry.Algorithm, values: dict) -> dict[str, dict]:
   for key, value in values.items():
     part = next((p for p, fields in parts.items() if key in fields), None)
     if part is None:
-      raise ValueError(f"{key} is not a setting of {algo.name}; its settings are "
+      raise InputError(f"{key} is not a setting of {algo.name}; its settings are "
                        f"{sorted(sum(parts.values(), ()))}")
     routed[part][key] = value
   return routed
@@ -92,23 +93,26 @@ def preset(algo, env: str | None = None, **changes) -> Settings:
                   algo.hparams(**routed["hparams"]))
 
 
-def _typed(cls: type, values: dict, where: str) -> Any:
+def _typed(cls: type, values: dict, where: str, part: str) -> Any:
   """An instance of ``cls`` from JSON values; missing fields take their defaults."""
+  if not isinstance(values, dict):
+    raise InputError(f"{where}: {part!r} must be an object of {cls.__name__} fields, got "
+                     f"{values!r}")
   fields = {f.name: f for f in dataclasses.fields(cls)}
   unknown = sorted(set(values) - set(fields))
   if unknown:
-    raise ValueError(f"{where}: unknown fields {unknown} for {cls.__name__}")
+    raise InputError(f"{where}: unknown fields {unknown} for {cls.__name__}")
   kw = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
   return cls(**kw)
 
 
 def from_dict(data: dict, where: str = "settings") -> Settings:
   if not isinstance(data, dict) or "algo" not in data:
-    raise ValueError(f"{where}: not a pgkit settings file (no 'algo' entry)")
+    raise InputError(f"{where}: not a pgkit settings file (no 'algo' entry)")
   algo = registry.get(data["algo"])
-  return Settings(algo, _typed(RunSettings, data.get("run", {}), where),
-                  _typed(algo.options, data.get("options", {}), where),
-                  _typed(algo.hparams, data.get("hparams", {}), where))
+  return Settings(algo, _typed(RunSettings, data.get("run", {}), where, "run"),
+                  _typed(algo.options, data.get("options", {}), where, "options"),
+                  _typed(algo.hparams, data.get("hparams", {}), where, "hparams"))
 
 
 def save(settings: Settings, path: str) -> None:
@@ -125,9 +129,9 @@ def load(path: str) -> Settings:
     with open(path) as f:
       data = json.load(f)
   except OSError as e:
-    raise ValueError(f"settings file {path!r} cannot be read: {e.strerror}") from None
-  except json.JSONDecodeError as e:
-    raise ValueError(f"settings file {path!r} is not valid JSON ({e})") from None
+    raise InputError(f"settings file {path!r} cannot be read: {e.strerror}") from None
+  except (json.JSONDecodeError, UnicodeDecodeError) as e:
+    raise InputError(f"settings file {path!r} is not valid JSON ({e})") from None
   return from_dict(data, where=f"settings file {path!r}")
 
 

@@ -34,8 +34,11 @@ class RunSettings(Options):
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
   seed: int = field(0, "seed of the run's PRNG key", ge=0)
-  num_chunks: int = field(10, "compiled chunks per run: progress lines, logs, checkpoints",
-                          ge=1)
+  num_chunks: int = field(10, "reports per run (progress line, metrics row, checkpoint); a "
+                          "stop waits for the compiled unit in flight (at most a report or "
+                          "2^19 env steps)", ge=1)
+  on_divergence: str = field("warn", "a diverging run (mean KL per iteration over a report > 1 "
+                             "nat) warns, or stops with an error", choices=("warn", "error"))
   log_dir: str | None = field(None, "write metrics.jsonl and settings.json here")
   checkpoint_dir: str | None = field(None, "save the train state after every chunk and resume "
                                      "from the newest one")

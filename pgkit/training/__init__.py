@@ -1,4 +1,6 @@
 """Training: trainers, the chunked loop, the runner, checkpoints."""
-from pgkit.training.loop import Compiled, chunking, compiled
-from pgkit.training.runner import RunResult, check_finite, run
+from pgkit.training.loop import Compiled, Plan, chunking, compiled, plan
+from pgkit.training.health import NonFiniteError
+from pgkit.training.runner import DivergenceError, RunResult, run
+from pgkit.training.stop import Stopped
 from pgkit.training.trainer import Trainer, make_trainer

@@ -1,70 +1,98 @@
-"""Checkpoints of the whole train state with orbax, for runs that resume exactly.
+"""Checkpoints of the whole train state with orbax's ``CheckpointManager``, for exact resumes.
 
-A checkpoint is the full ``TrainState`` (parameters, optimizer and dual states, observation
-statistics, the Brax env states and the PRNG key), so a resumed run continues bit for bit where
-the saved one stopped. Each is written to ``iter_<N>`` by orbax (which writes to a temporary
-folder and renames it when complete); older ones are deleted only after a newer one is complete,
-so an interrupted save never costs the last good checkpoint. ``settings.json`` records the
-resolved settings; resuming with different ones is refused.
+A checkpoint is the full train state (parameters, optimizer, dual and reweighter states,
+observation statistics, the Brax env states, the replay and the PRNG key), so a resumed run
+continues bit for bit where the saved one stopped. orbax writes each step to a temporary folder
+and renames it when complete (atomic finalisation) and removes temporaries a killed save left
+behind, so a kill at any moment leaves a folder that resumes; the newest two steps are kept, and
+an unreadable newest step is reported by path and the previous one is used. ``settings.json``
+beside the steps records the resolved settings; resuming under different ones is refused.
 """
 from __future__ import annotations
 
 import os
-import re
-import shutil
+from typing import Callable
 
 import jax
 import orbax.checkpoint as ocp
 
-_NAME = re.compile(r"^iter_(\d+)$")
-
-
-def _iterations(directory: str) -> list[int]:
-  if not os.path.isdir(directory):
-    return []
-  return sorted(int(m.group(1)) for m in map(_NAME.match, os.listdir(directory)) if m)
-
-
-def latest(directory: str) -> int | None:
-  """The iteration of the newest complete checkpoint in ``directory``, or None."""
-  its = _iterations(directory)
-  return its[-1] if its else None
-
-
-def save(directory: str, state, iteration: int, keep: int = 2) -> str:
-  path = os.path.join(os.path.abspath(directory), f"iter_{iteration:08d}")
-  checkpointer = ocp.StandardCheckpointer()
-  checkpointer.save(path, state)
-  checkpointer.wait_until_finished()
-  for old in _iterations(directory)[:-keep]:
-    shutil.rmtree(os.path.join(directory, f"iter_{old:08d}"), ignore_errors=True)
-  return path
-
-
-def restore(directory: str, iteration: int, like):
-  """Restores the checkpoint of ``iteration`` into the structure, shapes and dtypes of ``like``."""
-  path = os.path.join(os.path.abspath(directory), f"iter_{iteration:08d}")
-  target = jax.tree.map(ocp.utils.to_shape_dtype_struct, like)
-  return ocp.StandardCheckpointer().restore(path, target)
-
+from pgkit.settings.errors import InputError
 
 SETTINGS_FILE = "settings.json"
 
 
-def check_settings(directory: str, settings) -> None:
+class Checkpoints:
+  """The checkpoints of one run in ``directory`` (steps are iteration numbers)."""
+
+  def __init__(self, directory: str, keep: int = 2):
+    self.directory = os.path.abspath(directory)
+    self.manager = ocp.CheckpointManager(self.directory, options=ocp.CheckpointManagerOptions(
+        max_to_keep=keep, create=True, cleanup_tmp_directories=True,
+        enable_async_checkpointing=False))
+
+  def path(self, iteration: int) -> str:
+    return os.path.join(self.directory, str(iteration))
+
+  def steps(self) -> list[int]:
+    return sorted(self.manager.all_steps())
+
+  def latest(self) -> int | None:
+    steps = self.steps()
+    return steps[-1] if steps else None
+
+  def save(self, iteration: int, state) -> str:
+    """Writes ``state`` (complete once this returns) and drops steps older than the kept ones."""
+    self.manager.save(iteration, args=ocp.args.StandardSave(state), force=True)
+    self.manager.wait_until_finished()
+    return self.path(iteration)
+
+  def restore(self, iteration: int, like):
+    """The state of ``iteration`` in the structure, shapes and dtypes of ``like``."""
+    target = jax.tree.map(ocp.utils.to_shape_dtype_struct, like)
+    return self.manager.restore(iteration, args=ocp.args.StandardRestore(target))
+
+  def restore_latest(self, like, warn: Callable[[str], None] = print):
+    """``(iteration, state)`` of the newest readable step, or ``(None, like)`` if there is none.
+
+    An unreadable step is reported by path and moved aside to ``<step>.unreadable`` (kept for
+    inspection, out of the way of the step the resumed run will write), and the previous one is
+    tried."""
+    found = None, like
+    for iteration in reversed(self.steps()):
+      try:
+        found = iteration, self.restore(iteration, like)
+        break
+      except Exception as e:  # orbax raises many kinds for a damaged step; none is fatal here
+        reason = (str(e).splitlines() or [""])[0][:200]
+        os.replace(self.path(iteration), self.path(iteration) + ".unreadable")
+        warn(f"checkpoint {self.path(iteration)} cannot be read ({type(e).__name__}: {reason});"
+             f" moved to {self.path(iteration)}.unreadable, trying the previous one")
+    self.manager.reload()
+    return found
+
+  def close(self) -> None:
+    self.manager.close()
+
+
+def check_settings(directory: str, settings, field: str = "folder") -> None:
   """Writes ``settings.json`` on first use; refuses a folder that holds a run with other
   settings, naming the fields that differ (a field added to pgkit later takes its default in
-  the saved file, so older folders still resume)."""
+  the saved file, so older folders still resume), or files of a run whose settings are unknown.
+  ``field`` (``log_dir``, ``checkpoint_dir``) names the folder in the error."""
   from pgkit.settings import differences, load, save
 
   path = os.path.join(directory, SETTINGS_FILE)
   if os.path.exists(path):
-    diff = differences(load(path), settings)
+    try:
+      saved = load(path)
+    except InputError as e:
+      raise InputError(f"{field} {directory!r}: {e}") from None
+    diff = differences(saved, settings)
     if diff:
-      raise ValueError(f"{directory!r} holds a run with different settings {diff}; use a new "
-                       "folder, or the settings in its settings.json (--config)")
+      raise InputError(f"{field} {directory!r} holds a run with different settings {diff}; use "
+                       "a new folder, or the settings in its settings.json (--config)")
     return
-  if latest(directory) is not None:
-    raise ValueError(f"{directory!r} holds checkpoints but no {SETTINGS_FILE}, so what they "
-                     "were trained with is unknown; use a new folder")
+  if os.path.isdir(directory) and any(not n.startswith(".") for n in os.listdir(directory)):
+    raise InputError(f"{field} {directory!r} holds files but no {SETTINGS_FILE}, so what they "
+                     "belong to is unknown; use a new or empty folder")
   save(settings, path)

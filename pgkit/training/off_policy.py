@@ -31,6 +31,7 @@ from pgkit import envs, losses, replay
 from pgkit.algorithms.off_policy import OffPolicy
 from pgkit.losses import LossTerms
 from pgkit.returns.retrace import retrace_targets
+from pgkit.training import health as health_lib
 
 Array = jax.Array
 
@@ -56,6 +57,7 @@ class OffPolicyState(NamedTuple):
   env_state: envs.EnvState
   key: Array
   iteration: Array
+  health: health_lib.Health
 
   @property
   def policy_params(self):
@@ -84,7 +86,7 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     return OffPolicyState(
         learner, replay.init(_example(env, run.unroll_length), options.replay_capacity),
         envs.init_stats(env.observation_size), envs.reset(env, k_env, run.num_envs),
-        key, jnp.zeros((), jnp.int32))
+        key, jnp.zeros((), jnp.int32), health_lib.healthy())
 
   def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):
     target_pi = policy.apply(ln.target_policy_params, obs)
@@ -107,7 +109,8 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(ln.critic_params)
     updates, opt_state = algo.critic_optimizer.update(grads, ln.critic_opt_state,
                                                       ln.critic_params)
-    metrics = dict(metrics, q_mean=jnp.mean(q_target), retrace_target_mean=jnp.mean(targets))
+    metrics = dict(metrics, q_mean=jnp.mean(q_target), retrace_target_mean=jnp.mean(targets),
+                   critic_grad_norm=optax.tree.norm(grads))
     return optax.apply_updates(ln.critic_params, updates), opt_state, metrics
 
   def policy_update(algo: OffPolicy, ln: Learner, obs, key):
@@ -134,7 +137,8 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     dual_state = algo.duals.update(ln.dual_state, **metrics)
     params = optax.apply_updates(ln.policy_params, updates)
     kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, obs)))
-    return params, opt_state, dual_state, r_state, dict(metrics, **e_metrics, kl=kl)
+    return params, opt_state, dual_state, r_state, dict(
+        metrics, **e_metrics, kl=kl, policy_grad_norm=optax.tree.norm(grads))
 
   def update_targets(hp, ln: Learner):
     steps = ln.learner_steps + 1
@@ -189,6 +193,12 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                    **algo.reweighter.values(ln.reweighter_state),
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
                    reward_mean=jnp.mean(traj.reward), replay_size=buffer.size)
-    return OffPolicyState(ln, buffer, obs_stats, env_state, key, state.iteration + 1), metrics
+    new_state = OffPolicyState(ln, buffer, obs_stats, env_state, key, state.iteration + 1,
+                               state.health)
+    parts = dict(observation=traj.observation, reward=traj.reward,
+                 policy_params=ln.policy_params, policy_opt_state=ln.policy_opt_state,
+                 critic_params=ln.critic_params, critic_opt_state=ln.critic_opt_state,
+                 duals=(ln.dual_state, ln.reweighter_state))
+    return health_lib.guard(state, new_state, parts, metrics), metrics
 
   return init, step

@@ -16,6 +16,7 @@ import optax
 
 from pgkit import envs
 from pgkit.algorithms.base import OnPolicy, Rollout
+from pgkit.training import health as health_lib
 from pgkit.losses import LossTerms
 
 Array = jax.Array
@@ -31,7 +32,8 @@ class TrainState(NamedTuple):
   env_state: envs.EnvState
   key: Array
   iteration: Array
-  reweighter_state: Any = ()  # the E-step temperature of V-MPO-style algorithms (else ())
+  reweighter_state: Any  # the E-step temperature of V-MPO-style algorithms (else ())
+  health: health_lib.Health
 
 
 class Batch(NamedTuple):
@@ -86,6 +88,7 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
     params = _where(stopped, params, optax.apply_updates(params, updates))
     opt_state = _where(stopped, opt_state, new_opt_state)
     metrics = dict(metrics, update_applied=1.0 - stopped,
+                   policy_grad_norm=optax.tree.norm(grads),
                    **algo.optimizer_metrics(new_opt_state))
     return (params, opt_state, stopped, r_state), metrics
 
@@ -107,6 +110,7 @@ def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
 
     (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
     updates, opt_state = algo.critic_optimizer.update(grads, opt_state, params)
+    metrics = dict(metrics, critic_grad_norm=optax.tree.norm(grads))
     return (optax.apply_updates(params, updates), opt_state), metrics
 
   (params, opt_state), metrics = jax.lax.scan(one_update, (params, opt_state), mbs)
@@ -134,6 +138,11 @@ def values_and_bootstraps(value_fn, traj, episode_length: int):
   return value, next_value
 
 
+def explained_variance(value, target) -> jax.Array:
+  """``1 − Var(target − V) / Var(target)``: 1 for a perfect critic, ≤ 0 for a useless one."""
+  return 1.0 - jnp.var(target - value) / jnp.maximum(jnp.var(target), 1e-8)
+
+
 def make_on_policy(run, env, policy, critic, build):
   """``init`` and ``step`` of the on-policy trainer for ``build(hp) -> OnPolicy``.
 
@@ -159,7 +168,7 @@ def make_on_policy(run, env, policy, critic, build):
         obs_stats=envs.init_stats(env.observation_size),
         env_state=envs.reset(env, k_env, run.num_envs),
         key=key, iteration=jnp.zeros((), jnp.int32),
-        reweighter_state=algo.reweighter.init())
+        reweighter_state=algo.reweighter.init(), health=health_lib.healthy())
 
   def collect(state: TrainState, k_reset, k_unroll, record_states=False):
     """``run.unrolls`` consecutive unrolls: Transition ``[U·T, B]``, one trajectory per env;
@@ -212,10 +221,14 @@ def make_on_policy(run, env, policy, critic, build):
                    **{f"batch_{k}": v for k, v in stats.items()},
                    **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
-                   advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward))
+                   advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward),
+                   explained_variance=explained_variance(batch.value, batch.value_target))
     new_state = TrainState(policy_params, critic_params, policy_opt_state, critic_opt_state,
                            dual_state, obs_stats, env_state, key, state.iteration + 1,
-                           reweighter_state)
-    return new_state, metrics
+                           reweighter_state, state.health)
+    parts = dict(observation=traj.observation, reward=traj.reward, policy_params=policy_params,
+                 policy_opt_state=policy_opt_state, critic_params=critic_params,
+                 critic_opt_state=critic_opt_state, duals=(dual_state, reweighter_state))
+    return health_lib.guard(state, new_state, parts, metrics), metrics
 
   return init, step

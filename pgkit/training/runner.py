@@ -1,14 +1,25 @@
-"""The runner: compiled chunks of ``step`` with host-side progress, logs, checkpoints and checks.
+"""The runner: compiled units of ``step`` with host-side progress, logs, checkpoints and checks.
 
-Between chunks (``training.loop``), the host prints progress (iteration, env steps, steps/s,
-mean return of episodes finished in the chunk), appends the chunk's metrics to
-``metrics.jsonl`` in ``log_dir``, saves a checkpoint to ``checkpoint_dir``, and stops with a
-``FloatingPointError`` as soon as a metric is non-finite, so NaNs are never trained on silently.
-At the end the deterministic policy is evaluated and one ``final:`` line is printed. The
-resolved settings are written as ``settings.json`` beside the logs and the checkpoints.
+A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); about ``num_chunks``
+times per run the host prints a progress line, appends the metrics to ``metrics.jsonl`` in
+``log_dir`` and saves a checkpoint to ``checkpoint_dir``. Before anything compiles, every
+setting is validated and both folders are checked (created, writable, holding this run's
+``settings.json`` or nothing). During training:
+
+* a non-finite value stops the run (``health.NonFiniteError``) naming the quantity, the
+  iteration and the checkpoint with the last finite state; nothing non-finite is ever saved;
+* a diverging run (KL per iteration above 1 nat on average over a report) is reported as a
+  warning, or stops it with ``on_divergence=error``. (The critic's explained variance is logged
+  but not judged: once a task is solved the value targets are nearly constant and it swings
+  far below zero on healthy runs.)
+* SIGTERM/SIGINT stop it after the unit in flight with a checkpoint and the command that resumes
+  (``stop.Stopped``).
+
+At the end the deterministic policy is evaluated and one ``final:`` line is printed.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -19,8 +30,14 @@ import jax.numpy as jnp
 import numpy as np
 
 from pgkit.settings import Settings
-from pgkit.training import checkpoints, loop
+from pgkit.settings.errors import InputError
+from pgkit.training import checkpoints, health, loop
+from pgkit.training.stop import StopSignals, Stopped
 from pgkit.training.trainer import make_trainer
+
+METRICS_FILE = "metrics.jsonl"
+MAX_KL = 1.0  # mean nats of KL(π_old‖π_θ) per iteration beyond which a run is diverging
+_print = functools.partial(print, flush=True)  # progress reaches pipes and files at once
 
 
 class RunResult(NamedTuple):
@@ -38,14 +55,43 @@ class RunResult(NamedTuple):
             f"steps_per_s={self.steps_per_s:.1f}")
 
 
-def check_finite(metrics: dict, iteration: int) -> None:
-  bad = sorted(k for k, v in metrics.items() if not np.all(np.isfinite(np.asarray(v))))
-  if bad:
-    raise FloatingPointError(f"non-finite training metrics {bad} in the chunk ending at "
-                             f"iteration {iteration}; training stopped before using them")
+class DivergenceError(FloatingPointError):
+  """A run diverged and ``on_divergence`` is ``error``."""
 
 
-def _progress(iteration, env_steps, steps_per_s, metrics) -> str:
+def _prepare(field: str, directory: str, settings: Settings) -> None:
+  """Creates ``directory`` and checks it is writable and holds this run (or nothing)."""
+  try:
+    os.makedirs(directory, exist_ok=True)
+    probe = os.path.join(directory, ".pgkit-write-test")
+    with open(probe, "w"):
+      pass
+    os.remove(probe)
+  except OSError as e:
+    raise InputError(f"{field} {directory!r} cannot be used: {e.strerror or e}") from None
+  checkpoints.check_settings(directory, settings, field)
+
+
+def _metrics_log(log_dir: str, resume_at: int):
+  """``metrics.jsonl`` opened for appending after keeping the rows up to ``resume_at`` (those of
+  the work a resumed run keeps); a fresh run refuses a folder that already holds metrics."""
+  path = os.path.join(log_dir, METRICS_FILE)
+  rows = open(path).read().splitlines() if os.path.exists(path) else []
+  if rows and not resume_at:
+    raise InputError(f"log_dir {log_dir!r} already holds the metrics of a run ({METRICS_FILE}); "
+                     "use a new folder, or resume that run from its checkpoint_dir")
+  kept = [r for r in rows if json.loads(r).get("iteration", 0) <= resume_at]
+  with open(path, "w") as f:
+    f.writelines(r + "\n" for r in kept)
+  return open(path, "a")
+
+
+def _resume_command(settings: Settings, folder: str) -> str:
+  return (f"pgkit train {settings.to_dict()['algo']} --config "
+          f"{os.path.join(os.path.abspath(folder), checkpoints.SETTINGS_FILE)}")
+
+
+def _progress(iteration, env_steps, steps_per_s, metrics) -> tuple[str, float]:
   episodes = float(np.sum(metrics["episodes"]))
   mean_return = float(np.sum(metrics["episode_return_sum"])) / max(episodes, 1.0)
   shown = f"{mean_return:8.2f}" if episodes else "     n/a"  # no episode ended in the chunk
@@ -54,59 +100,104 @@ def _progress(iteration, env_steps, steps_per_s, metrics) -> str:
           f"kl {float(np.mean(metrics['kl'])):.4f}"), mean_return
 
 
-def run(settings: Settings, print_fn: Callable[[str], None] = print) -> RunResult:
+def _divergence(metrics: dict, iteration: int) -> str | None:
+  kl = float(np.mean(metrics["kl"]))
+  if kl > MAX_KL:
+    return (f"iteration {iteration}: KL(π_old‖π_θ) per iteration averaged {kl:.3g} nats over "
+            f"the last report (> {MAX_KL:g}): the policy updates are diverging")
+  return None
+
+
+def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResult:
   """Trains ``settings`` (see ``pgkit.preset``); prints progress and returns the final result.
 
-  Every setting is validated before anything compiles. With ``run.checkpoint_dir`` the train
-  state is saved after every chunk, and a run started on a folder that holds a checkpoint of
-  the same settings resumes from it exactly.
+  Everything a user can get wrong is checked before anything compiles (``InputError``). With
+  ``run.checkpoint_dir`` the train state is saved at every report, and a run started on a
+  folder that holds checkpoints of the same settings resumes from the newest readable one
+  exactly (bitwise: same parameters as an uninterrupted run).
   """
   settings.validate()
   rs = settings.run
-  for folder in (rs.checkpoint_dir, rs.log_dir):
-    if folder:
-      checkpoints.check_settings(folder, settings)
+  for field in ("checkpoint_dir", "log_dir"):
+    if getattr(rs, field):
+      _prepare(field, getattr(rs, field), settings)
+  ckpt = checkpoints.Checkpoints(rs.checkpoint_dir) if rs.checkpoint_dir else None
+  if rs.log_dir:  # a fresh run refuses a log folder holding metrics, before compiling
+    _metrics_log(rs.log_dir, ckpt.latest() or 0 if ckpt else 0).close()
   start = time.time()
   trainer = make_trainer(settings)
-  chunk, _ = loop.chunking(rs.num_iterations, rs.num_chunks)
-  c = loop.compiled(trainer, chunk)
+  p = loop.plan(rs.num_iterations, rs.num_chunks, trainer.steps_per_iteration)
+  total = p.iterations * trainer.steps_per_iteration
+  if total != rs.num_timesteps:
+    print_fn(f"num_timesteps={rs.num_timesteps} rounds up to {p.iterations} iterations of "
+             f"{trainer.steps_per_iteration} env steps = {total} env steps")
+  c = loop.compiled(trainer, p.unit)
   hp = jax.tree.map(jnp.asarray, settings.hparams)
   key, eval_key = jax.random.split(jax.random.PRNGKey(rs.seed))
-  state = c.init(key, hp)
-  first = 0
-  resume_at = checkpoints.latest(rs.checkpoint_dir) if rs.checkpoint_dir else None
-  if resume_at is not None:
-    state = checkpoints.restore(rs.checkpoint_dir, resume_at, state)
-    first = resume_at // chunk
-    print_fn(f"resumed from {rs.checkpoint_dir} at iteration {resume_at}")
-  log = open(os.path.join(rs.log_dir, "metrics.jsonl"), "a") if rs.log_dir else None
-  env_steps = first * chunk * trainer.steps_per_iteration
+  state, first = c.init(key, hp), 0
+  if ckpt:
+    resumed, state = ckpt.restore_latest(state, print_fn)
+    if resumed is not None:
+      first = resumed
+      print_fn(f"resumed from {ckpt.path(resumed)} at iteration {resumed}")
+  log = _metrics_log(rs.log_dir, first) if rs.log_dir else None
   try:
-    for i in range(first, c.num_chunks):
-      t0 = time.time()
-      state, metrics = c.run_chunk(state, hp)
-      metrics = jax.device_get(metrics)
-      dt = time.time() - t0
-      iteration = (i + 1) * chunk
-      env_steps = iteration * trainer.steps_per_iteration
-      check_finite(metrics, iteration)
-      if rs.checkpoint_dir:
-        checkpoints.save(rs.checkpoint_dir, state, iteration)
-      line, mean_return = _progress(iteration, env_steps,
-                                    chunk * trainer.steps_per_iteration / dt, metrics)
-      print_fn(line)
-      if log:
-        row = {k: float(np.mean(v)) for k, v in metrics.items()}
-        row.update(iteration=iteration, env_steps=env_steps, episode_return=mean_return,
-                   wall_s=time.time() - start)
-        log.write(json.dumps(row) + "\n")
-        log.flush()
+    state = _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start)
     eval_return = float(c.evaluate(state, eval_key))
   finally:
     if log:
       log.close()
-  wall = time.time() - start
-  result = RunResult(settings.algo.name, rs.env, eval_return, env_steps, wall, env_steps / wall,
-                     state)
+    if ckpt:
+      ckpt.close()
+  wall, env_steps = time.time() - start, total
+  result = RunResult(settings.algo.name, rs.env, eval_return, env_steps, wall,
+                     env_steps / wall, state)
   print_fn(result.final_line())
   return result
+
+
+def _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start):
+  """The units from iteration ``first`` on, reporting every ``p.units_per_report`` units."""
+  pending, t_report, n_report = [], time.time(), 0
+  with StopSignals() as stop:
+    for u in range(first // p.unit, p.num_units):
+      state, metrics = c.run_chunk(state, hp)
+      pending.append(metrics)
+      status = jax.device_get(state.health)  # waits for this unit: a stop loses no more
+      n_report += 1
+      iteration = (u + 1) * p.unit
+      if not (int(status.code) >= 0 or stop.requested or u + 1 == p.num_units
+              or (u + 1) % p.units_per_report == 0):
+        continue
+      metrics = {k: np.concatenate([np.asarray(m[k]) for m in jax.device_get(pending)])
+                 for k in pending[0]}
+      health.report(status, metrics, ckpt and ckpt.latest() is not None
+                    and ckpt.path(ckpt.latest()))
+      saved = ckpt.save(iteration, state) if ckpt else None
+      steps = n_report * p.unit * trainer.steps_per_iteration
+      line, mean_return = _progress(iteration, iteration * trainer.steps_per_iteration,
+                                    steps / (time.time() - t_report), metrics)
+      print_fn(line)
+      if log:
+        row = {k: float(np.mean(v)) for k, v in metrics.items()}
+        row.update(iteration=iteration, env_steps=iteration * trainer.steps_per_iteration,
+                   episode_return=mean_return, wall_s=time.time() - start)
+        log.write(json.dumps(row) + "\n")
+        log.flush()
+      _check_divergence(metrics, iteration, settings.run.on_divergence, print_fn)
+      if stop.requested:
+        where = (f"checkpoint saved in {saved}; resume with: "
+                 f"{_resume_command(settings, settings.run.checkpoint_dir)}" if saved
+                 else "nothing was saved (set --checkpoint-dir to make runs resumable)")
+        raise Stopped(f"stopped by {stop.name} at iteration {iteration}; {where}",
+                      stop.requested)
+      pending, t_report, n_report = [], time.time(), 0
+  return state
+
+
+def _check_divergence(metrics, iteration, on_divergence: str, print_fn) -> None:
+  problem = _divergence(metrics, iteration)
+  if problem and on_divergence == "error":
+    raise DivergenceError(problem + " (on_divergence=error)")
+  if problem:
+    print_fn(f"warning: {problem}")

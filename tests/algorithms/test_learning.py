@@ -19,7 +19,7 @@ def learn(algo, seed=0):
   hp = settings.hparams
   key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
   evaluate = jax.jit(trainer.evaluate)
-  initial = float(evaluate(trainer.init(key, hp), eval_key))
+  initial = float(evaluate(jax.jit(trainer.init)(key, hp), eval_key))  # eager init is slower
   state, _ = jax.jit(trainer.train)(key, hp)
   final = float(evaluate(state, eval_key))
   print(f"{algo}: initial eval return {initial:.1f}, final {final:.1f}")  # shown with -rP

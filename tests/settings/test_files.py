@@ -126,7 +126,7 @@ def test_check_settings_accepts_older_file(tmp_path):
 
 def test_check_settings_refuses_checkpoints_without_settings(tmp_path):
   from pgkit.training.checkpoints import check_settings
-  (tmp_path / "iter_00000003").mkdir()
-  with pytest.raises(ValueError, match="holds checkpoints but no settings.json"):
+  (tmp_path / "3").mkdir()  # a step folder of a run whose settings are unknown
+  with pytest.raises(ValueError, match="holds files but no settings.json"):
     check_settings(str(tmp_path), PPO)
-  assert os.listdir(tmp_path) == ["iter_00000003"]
+  assert os.listdir(tmp_path) == ["3"]

@@ -46,7 +46,9 @@ def test_resolution_order(algo, env):
 
 
 def test_builtin_names():
-  assert names_of_algorithms() == BUILTINS
+  # A user's algorithm registered by another test may be listed too; the built-ins are pgkit's.
+  names = names_of_algorithms()
+  assert [n for n in names if get(n).ref.startswith("pgkit.")] == BUILTINS
 
 
 @pytest.mark.parametrize("algo, missing", [

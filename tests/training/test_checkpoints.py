@@ -1,13 +1,15 @@
 """An interrupted run resumed from its checkpoint ends with exactly the parameters of an
 uninterrupted one; a NaN chunk is reported and never saved."""
 import json
+from typing import NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from tests.training.test_vmap import TINY
-from pgkit.training import checkpoints, run
+from pgkit.training import DivergenceError, NonFiniteError, checkpoints, health, run
 
 
 class Interrupt(Exception):
@@ -25,7 +27,7 @@ def test_resume_is_exact(tmp_path):
 
   with pytest.raises(Interrupt):
     run(saved, print_fn=stop_after_first_progress)
-  assert checkpoints.latest(str(tmp_path)) == 1
+  assert checkpoints.Checkpoints(str(tmp_path)).latest() == 1
   # A folder written before a field existed resumes: the missing field takes its default.
   path = tmp_path / "settings.json"
   record = json.loads(path.read_text())
@@ -41,9 +43,44 @@ def test_resume_is_exact(tmp_path):
     run(saved.replace(learning_rate=1e-2, seed=4))
 
 
-def test_nan_is_reported_and_not_saved(tmp_path):
-  # An absurd learning rate drives the networks to non-finite values within a few updates.
-  with pytest.raises(FloatingPointError, match="non-finite"):
-    run(TINY.replace(learning_rate=1e30, critic_learning_rate=1e30, max_grad_norm=float("inf"),
-                     num_chunks=3, checkpoint_dir=str(tmp_path)), print_fn=lambda s: None)
-  assert checkpoints.latest(str(tmp_path)) is None
+def test_nonfinite_is_caught_in_the_graph_and_never_saved(tmp_path):
+  # An absurd learning rate drives the networks to non-finite values within a few updates; the
+  # step that produces one is masked, so the state stays at the last finite values.
+  settings = TINY.replace(learning_rate=1e30, critic_learning_rate=1e30,
+                          max_grad_norm=float("inf"), num_chunks=3, checkpoint_dir=str(tmp_path))
+  with pytest.raises(NonFiniteError, match=r"^non-finite \w+ at iteration 1; .*no checkpoint"):
+    run(settings, print_fn=lambda s: None)
+  assert checkpoints.Checkpoints(str(tmp_path)).latest() is None
+
+
+def test_divergence_warns_or_stops(tmp_path):
+  # A learning rate of 30 stays finite but moves the policy by ~1e8 nats per iteration.
+  settings = TINY.replace(learning_rate=30.0, critic_learning_rate=30.0, num_chunks=3)
+  lines = []
+  run(settings, print_fn=lines.append)
+  assert lines[1].startswith("warning: iteration 1: KL(π_old‖π_θ) per iteration averaged ")
+  with pytest.raises(DivergenceError, match="iteration 1: KL.*on_divergence=error"):
+    run(settings.replace(on_divergence="error"), print_fn=lambda s: None)
+
+
+class _State(NamedTuple):
+  x: jnp.ndarray
+  iteration: jnp.ndarray
+  health: health.Health
+
+
+def test_guard_keeps_the_last_finite_state_from_the_first_bad_value_on():
+  old = _State(jnp.ones(2), jnp.array(4), health.healthy())
+  new = old._replace(x=jnp.full(2, 2.0), iteration=jnp.array(5))
+  ok = health.guard(old, new, {"reward": jnp.ones(3)}, {"loss": jnp.array(1.0)})
+  np.testing.assert_array_equal(ok.x, [2.0, 2.0])
+  assert int(ok.health.code) == -1
+  bad = health.guard(old, new, {"reward": jnp.ones(3)}, {"loss": jnp.array(jnp.nan)})
+  np.testing.assert_array_equal(bad.x, [1.0, 1.0])  # the update is not applied
+  names = health.names(["loss"])
+  assert names[int(bad.health.code)] == "loss" and int(bad.health.iteration) == 5
+  later = health.guard(bad, new._replace(iteration=jnp.array(6)), {}, {"loss": jnp.array(0.0)})
+  np.testing.assert_array_equal(later.x, [1.0, 1.0])  # masked for the rest of the chunk
+  assert int(later.health.iteration) == 5  # the first bad value is the one reported
+  with pytest.raises(NonFiniteError, match=r"^non-finite loss at iteration 5; .* checkpoint /c/4$"):
+    health.report(jax.device_get(later.health), ["loss"], "/c/4")
