@@ -52,7 +52,7 @@ MAX_UNIT_STEPS = 2**19
 def plan(num_iterations: int, num_reports: int, steps_per_iteration: int) -> Plan:
   """About ``num_reports`` reports, each of as few compiled units as keep every unit within
   ``MAX_UNIT_STEPS`` env steps."""
-  per_report = math.ceil(num_iterations / num_reports)
+  per_report, _ = chunking(num_iterations, num_reports)
   unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration))
   return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
 

@@ -72,15 +72,24 @@ def _prepare(field: str, directory: str, settings: Settings) -> None:
   checkpoints.check_settings(directory, settings, field)
 
 
-def _metrics_log(log_dir: str, resume_at: int):
-  """``metrics.jsonl`` opened for appending after keeping the rows up to ``resume_at`` (those of
-  the work a resumed run keeps); a fresh run refuses a folder that already holds metrics."""
+def _metric_rows(log_dir: str) -> list[str]:
   path = os.path.join(log_dir, METRICS_FILE)
-  rows = open(path).read().splitlines() if os.path.exists(path) else []
-  if rows and not resume_at:
+  return open(path).read().splitlines() if os.path.exists(path) else []
+
+
+def _check_metrics_log(log_dir: str, resuming: bool) -> None:
+  """A fresh run refuses a log folder that already holds the metrics of a run."""
+  if not resuming and _metric_rows(log_dir):
     raise InputError(f"log_dir {log_dir!r} already holds the metrics of a run ({METRICS_FILE}); "
                      "use a new folder, or resume that run from its checkpoint_dir")
-  kept = [r for r in rows if json.loads(r).get("iteration", 0) <= resume_at]
+
+
+def _metrics_log(log_dir: str, resume_at: int):
+  """``metrics.jsonl`` opened for appending after keeping the rows up to ``resume_at`` (those of
+  the work a resumed run keeps)."""
+  _check_metrics_log(log_dir, resume_at > 0)
+  path = os.path.join(log_dir, METRICS_FILE)
+  kept = [r for r in _metric_rows(log_dir) if json.loads(r).get("iteration", 0) <= resume_at]
   with open(path, "w") as f:
     f.writelines(r + "\n" for r in kept)
   return open(path, "a")
@@ -100,14 +109,6 @@ def _progress(iteration, env_steps, steps_per_s, metrics) -> tuple[str, float]:
           f"kl {float(np.mean(metrics['kl'])):.4f}"), mean_return
 
 
-def _divergence(metrics: dict, iteration: int) -> str | None:
-  kl = float(np.mean(metrics["kl"]))
-  if kl > MAX_KL:
-    return (f"iteration {iteration}: KL(π_old‖π_θ) per iteration averaged {kl:.3g} nats over "
-            f"the last report (> {MAX_KL:g}): the policy updates are diverging")
-  return None
-
-
 def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResult:
   """Trains ``settings`` (see ``pgkit.preset``); prints progress and returns the final result.
 
@@ -122,8 +123,8 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
     if getattr(rs, field):
       _prepare(field, getattr(rs, field), settings)
   ckpt = checkpoints.Checkpoints(rs.checkpoint_dir) if rs.checkpoint_dir else None
-  if rs.log_dir:  # a fresh run refuses a log folder holding metrics, before compiling
-    _metrics_log(rs.log_dir, ckpt.latest() or 0 if ckpt else 0).close()
+  if rs.log_dir:  # before compiling
+    _check_metrics_log(rs.log_dir, resuming=ckpt is not None and ckpt.latest() is not None)
   start = time.time()
   trainer = make_trainer(settings)
   p = loop.plan(rs.num_iterations, rs.num_chunks, trainer.steps_per_iteration)
@@ -169,8 +170,8 @@ def _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start
       if not (int(status.code) >= 0 or stop.requested or u + 1 == p.num_units
               or (u + 1) % p.units_per_report == 0):
         continue
-      metrics = {k: np.concatenate([np.asarray(m[k]) for m in jax.device_get(pending)])
-                 for k in pending[0]}
+      fetched = jax.device_get(pending)  # one transfer for the report's units
+      metrics = {k: np.concatenate([np.asarray(m[k]) for m in fetched]) for k in fetched[0]}
       health.report(status, metrics, ckpt and ckpt.latest() is not None
                     and ckpt.path(ckpt.latest()))
       saved = ckpt.save(iteration, state) if ckpt else None
@@ -196,8 +197,12 @@ def _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start
 
 
 def _check_divergence(metrics, iteration, on_divergence: str, print_fn) -> None:
-  problem = _divergence(metrics, iteration)
-  if problem and on_divergence == "error":
+  """Warns (or raises ``DivergenceError``) when the report's mean KL per iteration > MAX_KL."""
+  kl = float(np.mean(metrics["kl"]))
+  if kl <= MAX_KL:
+    return
+  problem = (f"iteration {iteration}: KL(π_old‖π_θ) per iteration averaged {kl:.3g} nats over "
+             f"the last report (> {MAX_KL:g}): the policy updates are diverging")
+  if on_divergence == "error":
     raise DivergenceError(problem + " (on_divergence=error)")
-  if problem:
-    print_fn(f"warning: {problem}")
+  print_fn(f"warning: {problem}")
