@@ -1,7 +1,7 @@
 """The ``pgkit`` command.
 
     pgkit train ALGO [--env NAME] [--config settings.json] [--<run setting> V] [--<ALGO's> V]
-    pgkit bench ppo-vs-brax | algorithms ...
+    pgkit bench ppo-vs-brax | algorithms | robustness ...
 
 ``ALGO`` is a registered name (``pgkit train --help`` lists them) or an import path
 ``module:name`` / ``file.py:name`` of an algorithm declared with ``@pgkit.algorithm``. The flags
@@ -181,12 +181,15 @@ def build_bench_parser() -> argparse.ArgumentParser:
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
   vs.add_argument("--eval-envs", type=int, default=128)
-  algos = kinds.add_parser("algorithms", help="every algorithm on several envs",
-                           allow_abbrev=False)
-  algos.add_argument("--envs", default="inverted_pendulum,inverted_double_pendulum,reacher")
-  algos.add_argument("--algos", default=None, help="comma-separated; default all")
-  algos.add_argument("--seeds", type=int, default=2)
-  algos.add_argument("--out", default="examples/benchmarks")
+  for name, about, envs, seeds in (
+      ("algorithms", "every algorithm on several envs", "--envs", 2),
+      ("robustness", "every algorithm's preset on seeds 0..K-1, one table per env", "--env", 10)):
+    kind = kinds.add_parser(name, help=about, allow_abbrev=False)
+    kind.add_argument(envs, default="inverted_pendulum,inverted_double_pendulum,reacher"
+                      if envs == "--envs" else "inverted_pendulum")
+    kind.add_argument("--algos", default=None, help="comma-separated; default all")
+    kind.add_argument("--seeds", type=int, default=seeds)
+    kind.add_argument("--out", default="examples/benchmarks")
   return parser
 
 
@@ -201,8 +204,15 @@ def bench_command(args) -> int:
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
             args.eval_envs)
     return 0
+  if args.seeds < 1:
+    raise InputError(f"seeds must be >= 1, got {args.seeds}")
+  algos = args.algos.split(",") if args.algos else None
+  if args.bench == "robustness":
+    from pgkit.bench.robustness import robustness
+    robustness(args.env, algos, args.seeds, args.out)
+    return 0
   from pgkit.bench.algorithms import benchmark
-  benchmark(args.envs.split(","), args.algos.split(",") if args.algos else None, args.seeds,
+  benchmark(args.envs.split(","), algos, args.seeds,
             args.out)
   return 0
 
@@ -210,7 +220,7 @@ def bench_command(args) -> int:
 def main(argv=None) -> int:
   argv = list(sys.argv[1:] if argv is None else argv)
   commands = {"train": "train an algorithm (pgkit train --help lists them)",
-              "bench": "benchmarks: ppo-vs-brax, algorithms"}
+              "bench": "benchmarks: ppo-vs-brax, algorithms, robustness"}
   if not argv or argv[0] not in commands:
     if argv and argv[0] not in ("-h", "--help"):
       print(f"pgkit: error: unknown command {argv[0]!r}; one of {list(commands)}",

@@ -40,6 +40,7 @@ def no_compile(monkeypatch):
   """Compiling (or training, or benchmarking) is an error: every case here must fail first."""
   import pgkit.bench.algorithms
   import pgkit.bench.ppo_vs_brax
+  import pgkit.bench.robustness
   import pgkit.training.runner as runner
   import pgkit.training.trainer as trainer
 
@@ -50,6 +51,7 @@ def no_compile(monkeypatch):
   monkeypatch.setattr(trainer, "_trainer", fail)  # behind pgkit.make_trainer's validation
   monkeypatch.setattr(pgkit.bench.ppo_vs_brax, "compare", fail)
   monkeypatch.setattr(pgkit.bench.algorithms, "curve", fail)
+  monkeypatch.setattr(pgkit.bench.robustness, "population_returns", fail)
 
 
 def _cli_error(argv, capsys) -> str:
@@ -302,10 +304,17 @@ def test_python_unknown_names(call, message):
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
     (["bench", "algorithms", "--algos", "sarsa_max"],
      f"algos must be among {ALGOS}, got ['sarsa_max']"),
+    (["bench", "robustness", "--seeds", "0"], "seeds must be >= 1, got 0"),
+    (["bench", "robustness", "--algos", "ppo_clip,sarsa_max"],
+     f"algos must be among {ALGOS}, got ['sarsa_max']"),
+    (["bench", "robustness", "--env", "ant"],
+     "env must be one of ['inverted_double_pendulum', 'inverted_pendulum', 'reacher'] "
+     "(those with a solve threshold), got 'ant'"),
 ], ids=["other-algorithms-flag", "trpo--epochs", "mpo--minibatches", "typo", "abbreviation-lr",
         "abbreviation-num-env", "unknown-flag=value", "env-without-value",
         "config-without-value", "no-algo", "flag-instead-of-algo", "unknown-command",
-        "bench-seeds=0", "bench-env", "bench-algos"])
+        "bench-seeds=0", "bench-env", "bench-algos",
+        "robustness-seeds=0", "robustness-algos", "robustness-env"])
 def test_cli_unknown_names(argv, message, capsys):
   assert _cli_error(argv, capsys).startswith(message)
 

@@ -19,13 +19,15 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
 
 
 # 8 envs × 16-step Retrace sequences per iteration, 32 learner updates of 16 sequences (UTD
-# 0.25 updates per env step), Polyak targets. Reached eval 1000 by 9.6k steps (seeds 0 and 1);
-# after solving, the policy sometimes dips (see tests/algorithms/test_mpo_learning).
+# 0.25 updates per env step), Polyak targets. Once every episode lasts 1000 steps Q is nearly
+# flat and the M-step moves the policy's mean as far as ε_μ allows on noise: with ε_μ = 2.5e-3
+# seed 9 of 10 ended driving the cart into the rail (return 127); ε_μ = 1e-3 solved 10 of 10
+# (examples/benchmarks/RESULTS.md, robustness).
 @algorithm(options=MPOOptions, hparams=MPOHParams, presets={"inverted_pendulum": dict(
     num_envs=8, unroll_length=16, num_timesteps=25_600, batch_size=16, num_action_samples=8,
     updates_per_iteration=32, replay_capacity=8192, warmup_steps=1024, target_update="polyak",
     policy_hidden=(64, 64), critic_hidden=(64, 64), discount=0.99, learning_rate=3e-4,
-    critic_learning_rate=1e-3, polyak_tau=0.01)})
+    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3)})
 def mpo(run, options, hp) -> OffPolicy:
   """MPO: E-step over sampled actions, decoupled KL-constrained M-step, Retrace critic."""
   updates = options.updates_per_iteration

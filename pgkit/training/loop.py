@@ -57,6 +57,11 @@ def plan(num_iterations: int, num_reports: int, steps_per_iteration: int) -> Pla
   return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
 
 
+def seed_keys(seed):
+  """(training key, evaluation key) of a run's ``seed``; vmaps over an array of seeds."""
+  return tuple(jax.random.split(jax.random.PRNGKey(seed)))
+
+
 def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
   """(iterations per chunk, chunks): ``num_chunks`` chunks at most, covering every iteration."""
   chunk = max(1, math.ceil(num_iterations / num_chunks))

@@ -134,7 +134,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
              f"{trainer.steps_per_iteration} env steps = {total} env steps")
   c = loop.compiled(trainer, p.unit)
   hp = jax.tree.map(jnp.asarray, settings.hparams)
-  key, eval_key = jax.random.split(jax.random.PRNGKey(rs.seed))
+  key, eval_key = loop.seed_keys(rs.seed)
   state, first = c.init(key, hp), 0
   if ckpt:
     resumed, state = ckpt.restore_latest(state, print_fn)

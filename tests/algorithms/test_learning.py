@@ -1,38 +1,30 @@
-"""One learning test per on-policy algorithm on Brax's inverted_pendulum (positional backend);
-mpo and vmpo are in test_mpo_learning.py.
+"""Learning tests: every algorithm's inverted_pendulum preset (positional backend), as a user
+gets it from ``pgkit train ALGO --env inverted_pendulum``.
 
-Each run uses the algorithm's preset (declared beside it in pgkit/algorithms) and asserts the
-deterministic
-evaluation return over 16 episodes of up to 1000 steps (1000 is the maximum).
+Seeds 0, 1 and 2 train as one vmapped population in one compiled call
+(``pgkit.bench.robustness.population_returns``, the function behind the robustness table in
+examples/benchmarks/RESULTS.md), and each seed's deterministic policy is evaluated over 16
+episodes of up to 1000 steps (1000 is the maximum). A test asserts on the population: at least
+2 of the 3 seeds reach the threshold (for three seeds, the same as the median reaching it).
+
+The threshold comes from that table (10 seeds per algorithm): every preset solved 10 of 10
+seeds there (ppo_clip 30 of 30). A test fails only if two of its three seeds fail; even at the
+worst rate seen before the presets were fixed (1 seed in 10) that is 3·0.1² ≈ 3 %, and it is far
+lower at the rate the table now shows, on any CPU whose float reductions shift a seed's outcome.
 """
-import jax
+import numpy as np
 import pytest
 
-from pgkit.settings import preset
-from pgkit.training import make_trainer
+from pgkit.bench.robustness import THRESHOLDS, population_returns
+
+SEEDS = 3
+ALGOS = ["ppo_clip", "ppo_kl", "npg", "trpo", "trpo_vine", "a2c", "reinforce", "is_pg", "mpo",
+         "vmpo"]
 
 
-def learn(algo, seed=0):
-  settings = preset(algo, "inverted_pendulum")
-  assert settings.run.backend == "positional"
-  trainer = make_trainer(settings)
-  hp = settings.hparams
-  key, eval_key = jax.random.split(jax.random.PRNGKey(seed))
-  evaluate = jax.jit(trainer.evaluate)
-  initial = float(evaluate(jax.jit(trainer.init)(key, hp), eval_key))  # eager init is slower
-  state, _ = jax.jit(trainer.train)(key, hp)
-  final = float(evaluate(state, eval_key))
-  print(f"{algo}: initial eval return {initial:.1f}, final {final:.1f}")  # shown with -rP
-  return initial, final
-
-
-@pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl", "npg", "trpo"])
+@pytest.mark.parametrize("algo", ALGOS)
 def test_solves_inverted_pendulum(algo):
-  initial, final = learn(algo)
-  assert final >= 900, (initial, final)
-
-
-@pytest.mark.parametrize("algo", ["a2c", "reinforce", "is_pg", "trpo_vine"])
-def test_improves_five_fold(algo):
-  initial, final = learn(algo)
-  assert final >= 5 * initial, (initial, final)
+  threshold = THRESHOLDS["inverted_pendulum"]
+  returns = population_returns(algo, "inverted_pendulum", SEEDS)
+  print(f"{algo}: final eval returns of seeds 0-{SEEDS - 1}: {np.round(returns, 1)}")  # -rP
+  assert np.sum(returns >= threshold) >= 2, (algo, returns.tolist())

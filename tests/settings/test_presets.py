@@ -10,15 +10,15 @@ from tests.settings.helpers import BUILTINS, flat
 
 
 @pytest.mark.parametrize("algo, expected", [
-    ("ppo_clip", dict(num_envs=64, unroll_length=32, epochs=8, minibatches=16, discount=0.97,
+    ("ppo_clip", dict(num_envs=64, unroll_length=32, epochs=8, minibatches=16, discount=0.99,
                       learning_rate=1e-3, backend="positional", num_timesteps=150_000,
                       critic_epochs=8, critic_minibatches=16, gae_lambda=0.95, clip_epsilon=0.2,
                       target_kl=math.inf)),
     ("mpo", dict(num_envs=8, unroll_length=16, replay_capacity=8192, discount=0.99,
                  learning_rate=3e-4, batch_size=16, target_update="polyak", polyak_tau=0.01,
-                 warmup_steps=1024, num_timesteps=25_600)),
+                 warmup_steps=1024, num_timesteps=25_600, epsilon_mean=1e-3)),
     ("reinforce", dict(unroll_length=128, num_timesteps=250_000, learning_rate=3e-3,
-                       num_envs=64, discount=0.97)),
+                       num_envs=64, discount=0.99)),
     ("vmpo", dict(num_envs=64, unroll_length=32, epochs=4, minibatches=4, critic_epochs=8,
                   critic_minibatches=4, policy_hidden=(32, 32), discount=0.99,
                   learning_rate=1e-3, epsilon_mean=2e-3, alpha_cov_learning_rate=1000.0)),
