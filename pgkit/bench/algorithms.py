@@ -40,11 +40,7 @@ def curve(algo: str, env: str, seeds: int, num_evals: int = 10):
 
 def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
               print_fn=print) -> str:
-  known = names_of_algorithms()
-  algos = algos or known
-  unknown = [a for a in algos if a not in known]
-  if unknown:
-    raise ValueError(f"algos must be among {known}, got {unknown}")
+  algos = checked_algos(algos)
   _pyplot()  # without matplotlib, fail before training rather than after
   os.makedirs(out, exist_ok=True)
   rows = ["| env | algo | backend | env steps | eval return (mean ± std over seeds) | "
@@ -64,6 +60,15 @@ def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
     f.write(table)
   _plot(curves, envs, algos, os.path.join(out, "algorithms.png"))
   return table
+
+
+def checked_algos(algos: list[str] | None) -> list[str]:
+  """``algos``, or every registered algorithm when None; an unknown name is a ValueError."""
+  known = names_of_algorithms()
+  unknown = [a for a in algos or () if a not in known]
+  if unknown:
+    raise ValueError(f"algos must be among {known}, got {unknown}")
+  return list(algos or known)
 
 
 def _pyplot():

@@ -15,7 +15,6 @@ import datetime
 import os
 import platform
 import statistics
-import sys
 import time
 from typing import NamedTuple
 
@@ -23,7 +22,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pgkit.settings import names_of_algorithms, preset
+from pgkit.bench.algorithms import checked_algos
+from pgkit.settings import preset
 from pgkit.training import loop
 from pgkit.training.trainer import make_trainer
 
@@ -97,11 +97,9 @@ def robustness(env: str, algos: list[str] | None, seeds: int, out: str | None,
                print_fn=print) -> str:
   """Trains each algorithm's preset on ``seeds`` seeds; prints each row as it is done and
   writes the table to ``out/robustness-<env>.md`` (when ``out`` is given)."""
-  known = names_of_algorithms()
-  algos = algos or known
-  unknown = [a for a in algos if a not in known]
-  if unknown:
-    raise ValueError(f"algos must be among {known}, got {unknown}")
+  command = f"pgkit bench robustness --env {env} --seeds {seeds}" + (
+      f" --algos {','.join(algos)}" if algos else "") + (f" --out {out}" if out else "")
+  algos = checked_algos(algos)
   if env not in THRESHOLDS:
     raise ValueError(f"env must be one of {sorted(THRESHOLDS)} (those with a solve "
                      f"threshold), got {env!r}")
@@ -116,8 +114,7 @@ def robustness(env: str, algos: list[str] | None, seeds: int, out: str | None,
     r = rows[-1]
     print_fn(f"{algo}: solved {r.solved}/{seeds} median {r.median:.1f} worst {r.worst:.1f} "
              f"returns {[round(x) for x in r.returns]} ({r.wall_s:.0f} s)")
-  text = table(env, rows, seeds, "pgkit bench " + " ".join(sys.argv[2:]) if
-               sys.argv[1:2] == ["bench"] else f"pgkit bench robustness --env {env}")
+  text = table(env, rows, seeds, command)
   if out:
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, f"robustness-{env}.md"), "w") as f:
