@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 
 from pgkit.runs import folder
 from pgkit.settings.errors import InputError
@@ -88,7 +89,9 @@ class TensorBoard:
 
   def __init__(self, run_dir: str, purge_step: int | None):
     from tensorboardX import SummaryWriter
-    self.writer = SummaryWriter(run_dir, purge_step=purge_step, flush_secs=10)
+    # tensorboardX names files by the second: a resume within the same second would overwrite
+    self.writer = SummaryWriter(run_dir, purge_step=purge_step, flush_secs=10,
+                                filename_suffix=f".{time.time_ns()}")
 
   def write(self, row: dict) -> None:
     for name, value in row.items():

@@ -1,6 +1,7 @@
 """A saved run brought back: its settings, its trainer and the train state of one checkpoint."""
 from __future__ import annotations
 
+import functools
 import os
 from typing import NamedTuple
 
@@ -48,3 +49,16 @@ def restore(run_dir: str, checkpoint: int | None = None) -> Restored:
   finally:
     saved.close()
   return Restored(settings, trainer, state, iteration)
+
+
+@functools.lru_cache(maxsize=8)
+def player(trainer, episodes: int, length: int, stochastic: bool, keep_states: bool = False):
+  """``play(state, key)``, jitted once per arguments: ``envs.episodes`` of the state's policy
+  (returns, lengths and with ``keep_states`` the physics states)."""
+  from pgkit import envs
+
+  def play(state, key):
+    return envs.episodes(trainer.env, trainer.policy, state.policy_params, state.obs_stats, key,
+                         episodes, length, stochastic, keep_states)
+
+  return jax.jit(play)

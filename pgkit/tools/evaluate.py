@@ -28,8 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def evaluate(run_dir: str, episodes: int | None = None, stochastic: bool = False,
              checkpoint: int | None = None) -> dict:
   """Returns and lengths of ``episodes`` episodes of the run's policy at ``checkpoint``."""
-  from pgkit import envs
-  from pgkit.runs.restore import restore
+  from pgkit.runs.restore import player, restore
   from pgkit.training import loop
 
   if episodes is not None and episodes < 1:
@@ -37,10 +36,8 @@ def evaluate(run_dir: str, episodes: int | None = None, stochastic: bool = False
   r = restore(run_dir, checkpoint)
   run = r.settings.run
   n = episodes or run.eval_envs
-  play = jax.jit(lambda state, key: envs.episodes(
-      r.trainer.env, r.trainer.policy, state.policy_params, state.obs_stats, key, n,
-      run.episode_length, stochastic)[:2])
-  returns, lengths = jax.device_get(play(r.state, loop.seed_keys(run.seed)[1]))
+  play = player(r.trainer, n, run.episode_length, stochastic)
+  returns, lengths, _ = jax.device_get(play(r.state, loop.seed_keys(run.seed)[1]))
   return dict(run_dir=run_dir, iteration=r.iteration, env_steps=r.env_steps,
               policy="stochastic" if stochastic else "deterministic", episodes=n,
               returns=np.asarray(returns), lengths=np.asarray(lengths))

@@ -36,8 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def rollout(run_dir: str, checkpoint: int | None = None, stochastic: bool = False,
             steps: int | None = None):
   """(the env, its physics states from the reset to the episode's end, the episode's return)."""
-  from pgkit import envs
-  from pgkit.runs.restore import restore
+  from pgkit.runs.restore import player, restore
   from pgkit.training import loop
 
   if steps is not None and steps < 1:
@@ -48,10 +47,8 @@ def rollout(run_dir: str, checkpoint: int | None = None, stochastic: bool = Fals
     raise InputError(f"render: env {run.env!r} has no Brax system to draw")
   length = min(steps or run.episode_length, run.episode_length)
   key = loop.seed_keys(run.seed)[1]
-  play = jax.jit(lambda state: envs.episodes(env, r.trainer.policy, state.policy_params,
-                                             state.obs_stats, key, 1, length, stochastic,
-                                             keep_states=True))
-  returns, lengths, states = jax.device_get(play(r.state))
+  play = player(r.trainer, 1, length, stochastic, keep_states=True)
+  returns, lengths, states = jax.device_get(play(r.state, key))
   first = jax.device_get(jax.jit(env.reset)(jax.random.split(key, 1)[0]).pipeline_state)
   n = int(lengths[0])
   frames = [first] + [jax.tree.map(lambda x, t=t: np.asarray(x[t, 0]), states) for t in range(n)]

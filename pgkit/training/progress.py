@@ -122,7 +122,8 @@ class _Bar:
     self.progress.start()
 
   def update(self, steps: int, rate: float, eta: float, latest_return: float) -> None:
-    self.progress.update(self.task, completed=steps, rate=f"{rate:,.0f}", eta=_duration(eta),
+    self.progress.update(self.task, completed=steps, eta=_duration(eta),
+                         rate=f"{rate:,.0f}" if math.isfinite(rate) else "?",
                          ret="n/a" if math.isnan(latest_return) else f"{latest_return:.2f}")
 
   def print(self, text: str) -> None:
