@@ -4,6 +4,8 @@ A value here applies to whichever part of an algorithm's settings declares that 
 settings, options or hyperparameters) and is skipped for algorithms that have no such field.
 """
 
+from pgkit.settings.envs import GYMNAX_ENVS
+
 _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, critic_epochs=8,
               critic_minibatches=16, gae_lambda=0.95, learning_rate=1e-3)
 
@@ -19,4 +21,11 @@ ENV_PRESETS = {
     "inverted_double_pendulum": dict(_SMALL, num_envs=128, num_timesteps=1_000_000,
                                      discount=0.97, reward_scaling=0.1),
     "reacher": dict(_SMALL, num_envs=128, num_timesteps=1_000_000, discount=0.95),
+    # CartPole-v1: 16 envs × 128 steps a batch (an episode lasts up to 500 steps, gymnax's
+    # limit, which pgkit applies as a truncation).
+    "gymnax/CartPole-v1": dict(num_envs=16, unroll_length=128, num_timesteps=300_000,
+                               learning_rate=1e-3, entropy_coef=0.01, discount=0.99),
 }
+# Each gymnax env's own time limit becomes pgkit's episode_length (a truncation, bootstrapped).
+for _task, _spec in GYMNAX_ENVS.items():
+  ENV_PRESETS.setdefault(f"gymnax/{_task}", {})["episode_length"] = _spec.episode_length

@@ -66,7 +66,7 @@ class OffPolicyState(NamedTuple):
 
 def _example(env, length: int) -> envs.Transition:
   z = lambda *shape: jnp.zeros((length,) + shape)
-  return envs.Transition(z(env.observation_size), z(env.action_size), z(), z(), z(),
+  return envs.Transition(z(env.observation_size), env.action_example(length), z(), z(), z(),
                          z(env.observation_size), z())
 
 
