@@ -29,7 +29,14 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
     num_envs=8, unroll_length=16, num_timesteps=25_600, batch_size=16, num_action_samples=8,
     updates_per_iteration=32, replay_capacity=8192, warmup_steps=1024, target_update="polyak",
     policy_hidden=(64, 64), critic_hidden=(64, 64), discount=0.99, learning_rate=3e-4,
-    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3)})
+    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3),
+    # Categorical policy: the E-step weighs both actions exactly; 40 960 env steps
+    # (examples/benchmarks/RESULTS.md).
+    "gymnax/CartPole-v1": dict(
+        num_envs=8, unroll_length=16, num_timesteps=40_960, batch_size=16,
+        updates_per_iteration=16, replay_capacity=4096, warmup_steps=1024,
+        target_update="polyak", polyak_tau=0.01, critic_hidden=(64, 64), learning_rate=1e-3,
+        critic_learning_rate=1e-3, discount=0.99)})
 def mpo(run, options, hp) -> OffPolicy:
   """MPO: E-step over sampled actions, decoupled KL-constrained M-step, Retrace critic."""
   updates = options.updates_per_iteration
