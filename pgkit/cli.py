@@ -167,7 +167,9 @@ def _print_algorithms() -> None:
   print(f"usage: {USAGE}\n\nalgorithms (or an import path module:name of your own):")
   for name in settings.names_of_algorithms():
     print(f"  {name:10s} {settings.get(name).summary}")
-  print(f"\nenvs: {', '.join(settings.BRAX_ENVS)}\nbackends: {', '.join(settings.BACKENDS)}")
+  from pgkit.settings import envs
+  print("\nenvs (--env):\n" + "\n".join(envs.listing()))
+  print(f"backends (Brax envs): {', '.join(settings.BACKENDS)}")
 
 
 def build_bench_parser() -> argparse.ArgumentParser:
@@ -199,6 +201,8 @@ def bench_command(args) -> int:
     from pgkit.bench.ppo_vs_brax import compare
     from pgkit.envs import validate_env
     validate_env(args.env, args.backend)
+    if "/" in args.env:
+      raise InputError(f"env must be a Brax env for ppo-vs-brax, got {args.env!r}")
     for name in ("num_timesteps", "seeds", "eval_envs"):
       if getattr(args, name) < 1:
         raise InputError(f"{name} must be >= 1, got {getattr(args, name)}")

@@ -22,6 +22,7 @@ import pytest
 import pgkit
 from pgkit import cli
 from pgkit.settings import InputError, get, load, preset, save
+from pgkit.settings.envs import GYMNAX_ENVS
 
 # pgkit.training imports distrax, whose TFP backend warns on import.
 pytestmark = pytest.mark.filterwarnings(
@@ -140,7 +141,21 @@ SETTINGS = {
     "backend=bogus": bad("ppo_clip", "backend", "bogus",
                          "one of spring, positional, generalized, mjx", tyro=True),
     "policy=categorical": bad("ppo_clip", "policy", "categorical",
-                              "one of tanh_gaussian, gaussian", tyro=True),
+                              "auto, tanh_gaussian or gaussian (inverted_pendulum has "
+                              "continuous actions)"),
+    "policy=gaussian-on-cartpole": bad("ppo_clip", "policy", "gaussian",
+                                       "auto or categorical (gymnax/CartPole-v1 has discrete "
+                                       "actions)", env="gymnax/CartPole-v1"),
+    "policy=tanh_gaussian-mpo-on-cartpole": bad(
+        "mpo", "policy", "tanh_gaussian",
+        "auto or categorical (gymnax/CartPole-v1 has discrete actions)", env="gymnax/CartPole-v1"),
+    "policy=softmax": bad("ppo_clip", "policy", "softmax",
+                          "one of auto, tanh_gaussian, gaussian, categorical", tyro=True),
+    "env=gymnax/Nope": bad("ppo_clip", "env", "gymnax/Nope", "one of " + ", ".join(
+        "gymnax/" + t for t in GYMNAX_ENVS)),
+    "env=atari/Pong": bad("ppo_clip", "env", "atari/Pong",
+                          f"a Brax env ({ENVS}) or FAMILY/TASK with FAMILY one of gymnax, "
+                          "playground"),
     "activation=gelu": bad("ppo_clip", "activation", "gelu", "one of tanh, swish, relu, elu",
                            tyro=True),
     "lr_schedule=cosine": bad("a2c", "lr_schedule", "cosine", "one of constant, linear",
@@ -457,6 +472,23 @@ def test_config_unreadable(name, tmp_path, capsys):
     load(path)
   assert str(e.value).startswith(message)
 
+
+# ---- Optional env families whose package is missing --------------------------------------------
+
+@pytest.mark.parametrize("env, extra", [("gymnax/CartPole-v1", "gymnax"),
+                                        ("playground/CartpoleBalance", "playground")])
+def test_missing_extra_is_named(env, extra, monkeypatch, capsys):
+  import importlib.util
+  find_spec = importlib.util.find_spec
+  module = {"gymnax": "gymnax", "playground": "mujoco_playground"}[extra]
+  monkeypatch.setattr(importlib.util, "find_spec",
+                      lambda name, *a: None if name == module else find_spec(name, *a))
+  message = (f"ppo_clip: env {env!r} needs the {extra!r} extra, which is not installed: "
+             f"pip install -e \".[{extra}]\" (or pip install 'pgkit[{extra}]')")
+  with pytest.raises(InputError) as e:
+    pgkit.make_trainer(preset("ppo_clip", env))
+  assert str(e.value) == message
+  assert _cli_error(["train", "ppo_clip", "--env", env], capsys) == message
 
 
 # ---- 6. Commands on a run folder ------------------------------------------------------------
