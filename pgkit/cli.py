@@ -1,6 +1,7 @@
 """The ``pgkit`` command.
 
     pgkit train ALGO [--env NAME] [--config settings.json] [--<run setting> V] [--<ALGO's> V]
+    pgkit eval RUN_DIR | render RUN_DIR --out FILE | plot RUN_DIR... | list
     pgkit bench ppo-vs-brax | algorithms | robustness ...
 
 ``ALGO`` is a registered name (``pgkit train --help`` lists them) or an import path
@@ -217,21 +218,40 @@ def bench_command(args) -> int:
   return 0
 
 
+COMMANDS = {"train": "train an algorithm into a run folder (pgkit train --help lists them)",
+            "eval": "evaluate a run folder's policy: mean ± std return over N episodes",
+            "render": "an episode of a run folder's policy as HTML (Brax's viewer), GIF or MP4",
+            "plot": "return and metric curves of run folders, seed bands per settings",
+            "list": "the algorithms (built-in and yours), envs, backends and presets",
+            "bench": "benchmarks: ppo-vs-brax, algorithms, robustness"}
+TOOLS = {"eval": "evaluate", "render": "render", "plot": "plot", "list": "listing"}  # pgkit.tools
+
+
+def tool_command(name: str, argv: list[str]) -> int:
+  """``pgkit eval|render|plot|list ...`` (pgkit.tools)."""
+  import importlib
+  module = importlib.import_module(f"pgkit.tools.{TOOLS[name]}")
+  parser = argparse.ArgumentParser(prog=f"pgkit {name}", allow_abbrev=False,
+                                   description=module.__doc__.split("\n\n")[0])
+  module.add_arguments(parser)
+  return module.command(parser.parse_args(argv))
+
+
 def main(argv=None) -> int:
   argv = list(sys.argv[1:] if argv is None else argv)
-  commands = {"train": "train an algorithm (pgkit train --help lists them)",
-              "bench": "benchmarks: ppo-vs-brax, algorithms, robustness"}
-  if not argv or argv[0] not in commands:
+  if not argv or argv[0] not in COMMANDS:
     if argv and argv[0] not in ("-h", "--help"):
-      print(f"pgkit: error: unknown command {argv[0]!r}; one of {list(commands)}",
+      print(f"pgkit: error: unknown command {argv[0]!r}; one of {list(COMMANDS)}",
             file=sys.stderr)
       return 2
-    print("usage: pgkit {train,bench} ...\n\n" +
-          "\n".join(f"  {k:6s} {v}" for k, v in commands.items()))
+    print("usage: pgkit {" + ",".join(COMMANDS) + "} ...\n\n" +
+          "\n".join(f"  {k:6s} {v}" for k, v in COMMANDS.items()))
     return 0 if argv else 2
   try:
     if argv[0] == "train":
       return train_command(argv[1:])
+    if argv[0] in TOOLS:
+      return tool_command(argv[0], argv[1:])
     return bench_command(build_bench_parser().parse_args(argv[1:]))
   except (ValueError, ImportError) as e:  # bad input, or an optional extra not installed
     print(f"pgkit: error: {e}", file=sys.stderr)
@@ -242,6 +262,10 @@ def train_command(argv: list[str]) -> int:
   """Exit codes: 0 done, 1 a file system error while training, 2 bad input, 3 non-finite or
   diverging, 128 + signal when stopped."""
   settings = parse_train(argv)  # before importing the trainer: --help stays fast
+  if settings.run.run_dir is None:
+    from pgkit.runs.folder import default_run_dir
+    settings = settings.replace(run_dir=default_run_dir(settings.algo.name, settings.run.env))
+  print(f"run folder: {settings.run.run_dir}", flush=True)
   from pgkit.training import Stopped, run
   try:
     run(settings)

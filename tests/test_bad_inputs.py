@@ -192,7 +192,7 @@ PYTHON_TYPES = {
     "policy_hidden=[64]": bad("ppo_clip", "policy_hidden", [64], "integers, each >= 1"),
     "policy_hidden=64": bad("ppo_clip", "policy_hidden", 64, "integers, each >= 1"),
     "normalize_observations=1": bad("ppo_clip", "normalize_observations", 1, "true or false"),
-    "log_dir=3": bad("ppo_clip", "log_dir", 3, "a string"),
+    "run_dir=3": bad("ppo_clip", "run_dir", 3, "a string"),
 }
 
 
@@ -299,7 +299,8 @@ def test_python_unknown_names(call, message):
     (["train", "ppo_clip", "--config"], "argument --config: expected one argument"),
     (["train"], "ALGO is required: pgkit train ALGO "),
     (["train", "--num-envs", "8"], "ALGO is required: pgkit train ALGO "),
-    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'bench']"),
+    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'eval', 'render', 'plot', "
+     "'list', 'bench']"),
     (["bench", "ppo-vs-brax", "--seeds", "0"], "seeds must be >= 1, got 0"),
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
     (["bench", "algorithms", "--algos", "sarsa_max"],
@@ -342,25 +343,25 @@ def _unwritable(tmp):
   if os.access(folder, os.W_OK):  # root writes anyway
     folder.chmod(0o700)
     pytest.skip("the folder stays writable (running as root)")
-  return {"log_dir": str(folder)}, f"log_dir {str(folder)!r} cannot be used: Permission denied"
+  return {"run_dir": str(folder)}, f"run_dir {str(folder)!r} cannot be used: Permission denied"
 
 
 def _another_runs_metrics(tmp):
   """The same settings, and the metrics of a run that was not checkpointed."""
   folder = tmp / "run"
-  save(BASE.replace(log_dir=str(folder)), str(folder / "settings.json"))
+  save(BASE.replace(run_dir=str(folder)), str(folder / "settings.json"))
   (folder / "metrics.jsonl").write_text('{"iteration": 3, "kl": 0.01}\n')
-  return {"log_dir": str(folder)}, (f"log_dir {str(folder)!r} already holds the metrics of a run "
-                                    "(metrics.jsonl); use a new folder, or resume that run from "
-                                    "its checkpoint_dir")
+  return {"run_dir": str(folder)}, (f"run_dir {str(folder)!r} already holds the metrics of a run "
+                                    "(metrics.jsonl) but no checkpoint to resume from; use a new "
+                                    "folder")
 
 
 def _different_settings(tmp):
   folder = tmp / "run"
   save(BASE.replace(num_envs=32, learning_rate=0.5), str(folder / "settings.json"))
   (folder / "metrics.jsonl").write_text('{"iteration": 3}\n')
-  return {"checkpoint_dir": str(folder)}, (
-      f"checkpoint_dir {str(folder)!r} holds a run with different settings ['num_envs', "
+  return {"run_dir": str(folder)}, (
+      f"run_dir {str(folder)!r} holds a run with different settings ['num_envs', "
       "'learning_rate']; use a new folder, or the settings in its settings.json (--config)")
 
 
@@ -368,8 +369,8 @@ def _files_without_settings(tmp):
   folder = tmp / "run"
   (folder / "3").mkdir(parents=True)  # a checkpoint of a run whose settings are unknown
   (folder / "3" / "state").write_text("...")
-  return {"checkpoint_dir": str(folder)}, (
-      f"checkpoint_dir {str(folder)!r} holds files but no settings.json, so what they belong "
+  return {"run_dir": str(folder)}, (
+      f"run_dir {str(folder)!r} holds files but no settings.json, so what they belong "
       "to is unknown; use a new or empty folder")
 
 
@@ -378,18 +379,17 @@ def _corrupt_settings(tmp):
   folder.mkdir()
   (folder / "settings.json").write_text('{"algo": "ppo_clip", ')
   path = str(folder / "settings.json")
-  return {"log_dir": str(folder)}, (f"log_dir {str(folder)!r}: settings file {path!r} is not "
+  return {"run_dir": str(folder)}, (f"run_dir {str(folder)!r}: settings file {path!r} is not "
                                     "valid JSON")
 
 
 FOLDERS = {
-    "checkpoint_dir-under-a-file": _under_a_file("checkpoint_dir"),
-    "log_dir-under-a-file": _under_a_file("log_dir"),
-    "log_dir-unwritable": Folder(_unwritable),
-    "log_dir-holds-metrics": Folder(_another_runs_metrics),
-    "checkpoint_dir-different-settings": Folder(_different_settings),
-    "checkpoint_dir-files-without-settings": Folder(_files_without_settings),
-    "log_dir-corrupt-settings": Folder(_corrupt_settings),
+    "run_dir-under-a-file": _under_a_file("run_dir"),
+    "run_dir-unwritable": Folder(_unwritable),
+    "run_dir-holds-metrics": Folder(_another_runs_metrics),
+    "run_dir-different-settings": Folder(_different_settings),
+    "run_dir-files-without-settings": Folder(_files_without_settings),
+    "run_dir-corrupt-settings": Folder(_corrupt_settings),
 }
 
 
@@ -457,3 +457,44 @@ def test_config_unreadable(name, tmp_path, capsys):
     load(path)
   assert str(e.value).startswith(message)
 
+
+
+# ---- 6. Commands on a run folder ------------------------------------------------------------
+
+def _run_folders(tmp) -> dict[str, str]:
+  """Run folders with settings but no checkpoint: ``run`` without metrics, ``logged`` with one
+  row; and ``tmp`` itself, which is no run folder."""
+  folders = {"tmp": str(tmp)}
+  for name in ("run", "logged"):
+    folder = tmp / name
+    save(BASE.replace(run_dir=str(folder)), str(folder / "settings.json"))
+    folders[name] = str(folder)
+  (tmp / "logged" / "metrics.jsonl").write_text('{"iteration": 1, "env_steps": 64, "kl": 0.01}\n')
+  return folders
+
+
+TOOLS = {
+    "eval-not-a-run": (["eval", "{tmp}"], "run_dir '{tmp}' is not a run folder (it holds no "
+                       "settings.json); pgkit train --run-dir DIR makes one"),
+    "eval-no-checkpoint": (["eval", "{run}"], "run_dir '{run}' holds no checkpoint yet"),
+    "eval-episodes=0": (["eval", "{run}", "--episodes", "0"], "episodes must be >= 1, got 0"),
+    "render-format": (["render", "{run}", "--out", "a.avi"],
+                      "out must end in one of ['.html', '.gif', '.mp4'], got 'a.avi'"),
+    "render-steps=0": (["render", "{run}", "--out", "a.html", "--steps", "0"],
+                       "steps must be >= 1, got 0"),
+    "plot-no-metrics": (["plot", "{run}"], "run_dir '{run}' has no metrics yet"),
+    "plot-unknown-metric": (["plot", "{logged}", "--metrics", "kl,klx"],
+                            "metrics ['klx'] are not in every run's metrics; they have "
+                            "['env_steps', 'iteration', 'kl']"),
+    "list-unknown-module": (["list", "no_such_module"], "algo: cannot import 'no_such_module'"),
+}
+
+
+@pytest.mark.parametrize("argv, message", TOOLS.values(), ids=TOOLS)
+def test_tool_refused(argv, message, tmp_path, capsys):
+  """Each refused before anything is compiled or written."""
+  folders = _run_folders(tmp_path)
+  before = _folder(tmp_path)
+  fill = lambda text: text.format(**folders)
+  assert _cli_error([fill(a) for a in argv], capsys).startswith(fill(message))
+  assert _folder(tmp_path) == before

@@ -24,13 +24,14 @@ def test_train_prints_final_line_and_writes_settings(capsys, tmp_path):
   code = cli.main(["train", "ppo_clip", *TINY, "--num-timesteps", "96", "--num-envs", "4",
                    "--unroll-length", "8", "--epochs", "2", "--minibatches", "2",
                    "--critic-epochs", "1", "--critic-minibatches", "2", "--learning-rate",
-                   "3e-4", "--discount", "0.99", "--num-chunks", "3", "--log-dir",
+                   "3e-4", "--discount", "0.99", "--num-chunks", "3", "--run-dir",
                    str(tmp_path)])
   assert code == 0
   lines, match = _final(capsys)
   assert match.group(1) == "ppo_clip" and int(match.group(3)) == 96
   assert 0 < float(match.group(2)) <= 50
-  assert len(lines) == 4  # three progress lines, one final line
+  assert lines[0] == f"run folder: {tmp_path}"
+  assert len([line for line in lines if line.startswith("iter ")]) == 3  # one per report
   assert len((tmp_path / "metrics.jsonl").read_text().splitlines()) == 3
   saved = settings.load(str(tmp_path / "settings.json"))
   assert saved.run.num_envs == 4 and saved.options.minibatches == 2

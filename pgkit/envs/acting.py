@@ -137,20 +137,31 @@ def split_sequences(x: Array, unrolls: int) -> Array:
   return x.reshape((x.shape[0], -1) + x.shape[3:])
 
 
+def episodes(env, policy, params, obs_stats: RunningStats, key: Array, num_envs: int,
+             episode_length: int, stochastic: bool = False, keep_states: bool = False):
+  """``num_envs`` episodes of at most ``episode_length`` steps from fresh resets, acting with
+  the policy's mode (``stochastic``: sampling from it).
+
+  Returns (undiscounted returns ``[N]``, lengths ``[N]``, and with ``keep_states`` the physics
+  states after each step ``[T, N, ...]``, else None)."""
+  state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
+
+  def one_step(carry, t):
+    state, alive, total, length = carry
+    dist = policy.apply(params, normalize(obs_stats, state.obs))
+    action = dist.sample(seed=jax.random.fold_in(key, t)) if stochastic else dist.mode()
+    state = jax.vmap(env.step)(state, policy.postprocess(action))
+    total, length = total + alive * state.reward, length + alive
+    alive = alive * (1.0 - state.done)
+    return (state, alive, total, length), state.pipeline_state if keep_states else None
+
+  init = (state, jnp.ones(num_envs), jnp.zeros(num_envs), jnp.zeros(num_envs))
+  (_, _, total, length), states = jax.lax.scan(one_step, init, jnp.arange(episode_length))
+  return total, length, states
+
+
 def evaluate(env, policy, params, obs_stats: RunningStats, key: Array,
              num_envs: int, episode_length: int) -> Array:
   """Mean undiscounted return of the deterministic policy (the distribution's mode) over
   ``num_envs`` episodes of at most ``episode_length`` steps."""
-  state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
-
-  def one_step(carry, _):
-    state, alive, total = carry
-    action = policy.postprocess(policy.apply(params, normalize(obs_stats, state.obs)).mode())
-    state = jax.vmap(env.step)(state, action)
-    total = total + alive * state.reward
-    alive = alive * (1.0 - state.done)
-    return (state, alive, total), None
-
-  init = (state, jnp.ones(num_envs), jnp.zeros(num_envs))
-  (_, _, total), _ = jax.lax.scan(one_step, init, None, length=episode_length)
-  return jnp.mean(total)
+  return jnp.mean(episodes(env, policy, params, obs_stats, key, num_envs, episode_length)[0])

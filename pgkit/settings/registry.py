@@ -112,7 +112,8 @@ def names_of_algorithms() -> list[str]:
 _FILES: dict[str, Any] = {}
 
 
-def _import(module: str):
+def import_module(module: str):
+  """Imports ``module`` (a dotted name, or a path to a .py file) and the algorithms it declares."""
   if module.endswith(".py"):
     path = os.path.abspath(module)
     if path not in _FILES:
@@ -140,7 +141,7 @@ def get(ref: str | Algorithm) -> Algorithm:
     return ref
   if isinstance(ref, str) and ":" in ref:
     module, attr = ref.rsplit(":", 1)
-    found = getattr(_import(module), attr, None)
+    found = getattr(import_module(module), attr, None)
     if isinstance(found, Algorithm):
       return found
     raise InputError(f"algo: {ref!r} is not an algorithm (declare it with "

@@ -21,7 +21,7 @@ from pgkit.settings.presets import ENV_PRESETS
 from pgkit.settings.run import RunSettings
 
 # Run settings that name output places, not the run: they may differ when a run resumes.
-OUTPUT_FIELDS = ("log_dir", "checkpoint_dir")
+OUTPUT_FIELDS = ("run_dir", "wandb_project")
 
 
 class Settings(NamedTuple):
@@ -106,11 +106,22 @@ def _typed(cls: type, values: dict, where: str, part: str) -> Any:
   return cls(**kw)
 
 
+def _upgrade(run):
+  """Run settings saved before the run folder: ``checkpoint_dir`` (else ``log_dir``) becomes
+  ``run_dir``."""
+  if not isinstance(run, dict) or not {"log_dir", "checkpoint_dir"} & set(run):
+    return run
+  run = dict(run)
+  old = run.pop("checkpoint_dir", None), run.pop("log_dir", None)
+  run.setdefault("run_dir", old[0] or old[1])
+  return run
+
+
 def from_dict(data: dict, where: str = "settings") -> Settings:
   if not isinstance(data, dict) or "algo" not in data:
     raise InputError(f"{where}: not a pgkit settings file (no 'algo' entry)")
   algo = registry.get(data["algo"])
-  return Settings(algo, _typed(RunSettings, data.get("run", {}), where, "run"),
+  return Settings(algo, _typed(RunSettings, _upgrade(data.get("run", {})), where, "run"),
                   _typed(algo.options, data.get("options", {}), where, "options"),
                   _typed(algo.hparams, data.get("hparams", {}), where, "hparams"))
 

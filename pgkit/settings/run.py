@@ -39,9 +39,12 @@ class RunSettings(Options):
                           "2^19 env steps)", ge=1)
   on_divergence: str = field("warn", "a diverging run (mean KL per iteration over a report > 1 "
                              "nat) warns, or stops with an error", choices=("warn", "error"))
-  log_dir: str | None = field(None, "write metrics.jsonl and settings.json here")
-  checkpoint_dir: str | None = field(None, "save the train state after every chunk and resume "
-                                     "from the newest one")
+  run_dir: str | None = field(None, "the run folder: settings, metrics (JSONL, CSV, "
+                              "TensorBoard), checkpoints and the result; a folder holding this "
+                              "run resumes it. pgkit train defaults to runs/<algo>-<env>-<time>; "
+                              "from Python, None writes nothing")
+  wandb_project: str | None = field(None, "also log the metrics to this Weights & Biases "
+                                    "project (pip install 'pgkit[wandb]')")
 
   @property
   def num_sequences(self) -> int:
@@ -57,6 +60,6 @@ class RunSettings(Options):
     return max(1, -(-self.num_timesteps // self.steps_per_iteration))
 
   def compiled_part(self) -> "RunSettings":
-    """The settings a compiled trainer depends on: the seed and output folders set to their
+    """The settings a compiled trainer depends on: the seed and output places set to their
     defaults, so runs that differ only there share compiled functions."""
-    return self.replace(seed=0, log_dir=None, checkpoint_dir=None)
+    return self.replace(seed=0, run_dir=None, wandb_project=None)

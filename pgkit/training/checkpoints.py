@@ -5,8 +5,9 @@ observation statistics, the Brax env states, the replay and the PRNG key), so a 
 continues bit for bit where the saved one stopped. orbax writes each step to a temporary folder
 and renames it when complete (atomic finalisation) and removes temporaries a killed save left
 behind, so a kill at any moment leaves a folder that resumes; the newest two steps are kept, and
-an unreadable newest step is reported by path and the previous one is used. ``settings.json``
-beside the steps records the resolved settings; resuming under different ones is refused.
+an unreadable newest step is reported by path and the previous one is used. The run folder's
+``settings.json`` records the resolved settings; resuming under different ones is refused
+(``pgkit.runs.folder``).
 """
 from __future__ import annotations
 
@@ -15,10 +16,6 @@ from typing import Callable
 
 import jax
 import orbax.checkpoint as ocp
-
-from pgkit.settings.errors import InputError
-
-SETTINGS_FILE = "settings.json"
 
 
 class Checkpoints:
@@ -73,26 +70,3 @@ class Checkpoints:
   def close(self) -> None:
     self.manager.close()
 
-
-def check_settings(directory: str, settings, field: str = "folder") -> None:
-  """Writes ``settings.json`` on first use; refuses a folder that holds a run with other
-  settings, naming the fields that differ (a field added to pgkit later takes its default in
-  the saved file, so older folders still resume), or files of a run whose settings are unknown.
-  ``field`` (``log_dir``, ``checkpoint_dir``) names the folder in the error."""
-  from pgkit.settings import differences, load, save
-
-  path = os.path.join(directory, SETTINGS_FILE)
-  if os.path.exists(path):
-    try:
-      saved = load(path)
-    except InputError as e:
-      raise InputError(f"{field} {directory!r}: {e}") from None
-    diff = differences(saved, settings)
-    if diff:
-      raise InputError(f"{field} {directory!r} holds a run with different settings {diff}; use "
-                       "a new folder, or the settings in its settings.json (--config)")
-    return
-  if os.path.isdir(directory) and any(not n.startswith(".") for n in os.listdir(directory)):
-    raise InputError(f"{field} {directory!r} holds files but no {SETTINGS_FILE}, so what they "
-                     "belong to is unknown; use a new or empty folder")
-  save(settings, path)

@@ -8,6 +8,9 @@ benchmarks and population (vmapped seed) runs.
   state donated (its buffers are reused for the result);
 * ``evaluate(state, key)``: the deterministic policy's mean return (per member).
 
+With ``progress`` every iteration ticks ``progress.tick`` on the host (``jax.debug.callback``),
+which moves the runner's progress bar within a chunk.
+
 With ``population`` every member is vmapped over its key while ``hp`` is shared; a sweep over
 hyperparameters vmaps ``trainer.train`` itself (README, ``examples/sweep.py``).
 """
@@ -18,6 +21,8 @@ import math
 from typing import Callable, NamedTuple
 
 import jax
+
+from pgkit.training import progress as progress_lib
 
 
 class Compiled(NamedTuple):
@@ -69,9 +74,16 @@ def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=16)
-def compiled(trainer, chunk: int, population: bool = False) -> Compiled:
+def compiled(trainer, chunk: int, population: bool = False, progress: bool = False) -> Compiled:
+  def one_step(state, hp):
+    state, metrics = trainer.step(state, hp)
+    if progress:  # the host's progress moves once per iteration, inside the chunk
+      jax.debug.callback(progress_lib.tick, state.iteration, metrics["episodes"],
+                         metrics["episode_return_sum"])
+    return state, metrics
+
   def run_chunk(state, hp):
-    return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)
+    return jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
 
   init, evaluate = trainer.init, trainer.evaluate
   if population:

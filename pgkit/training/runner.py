@@ -1,9 +1,10 @@
-"""The runner: compiled units of ``step`` with host-side progress, logs, checkpoints and checks.
+"""The runner: compiled units of ``step`` with live progress, logs, checkpoints and checks.
 
-A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); about ``num_chunks``
-times per run the host prints a progress line, appends the metrics to ``metrics.jsonl`` in
-``log_dir`` and saves a checkpoint to ``checkpoint_dir``. Before anything compiles, every
-setting is validated and both folders are checked (created, writable, holding this run's
+A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); progress moves once
+per iteration (``progress``), and about ``num_chunks`` times per run the host prints a report
+line, appends the metrics to the run folder's logs and saves a checkpoint there
+(``pgkit.runs.folder`` describes the folder). Before anything compiles, every setting is
+validated and the run folder is checked (created, writable, holding this run's
 ``settings.json`` or nothing). During training:
 
 * a non-finite value stops the run (``health.NonFiniteError``) naming the quantity, the
@@ -15,12 +16,13 @@ setting is validated and both folders are checked (created, writable, holding th
 * SIGTERM/SIGINT stop it after the unit in flight with a checkpoint and the command that resumes
   (``stop.Stopped``).
 
-At the end the deterministic policy is evaluated and one ``final:`` line is printed.
+At the end the deterministic policy is evaluated, ``result.json`` is written and one ``final:``
+line is printed.
 """
 from __future__ import annotations
 
 import functools
-import json
+import math
 import os
 import time
 from typing import Callable, NamedTuple
@@ -31,11 +33,12 @@ import numpy as np
 
 from pgkit.settings import Settings
 from pgkit.settings.errors import InputError
+from pgkit.runs import folder, loggers
 from pgkit.training import checkpoints, health, loop
+from pgkit.training import progress as progress_lib
 from pgkit.training.stop import StopSignals, Stopped
 from pgkit.training.trainer import make_trainer
 
-METRICS_FILE = "metrics.jsonl"
 MAX_KL = 1.0  # mean nats of KL(π_old‖π_θ) per iteration beyond which a run is diverging
 _print = functools.partial(print, flush=True)  # progress reaches pipes and files at once
 
@@ -54,77 +57,65 @@ class RunResult(NamedTuple):
             f"env_steps={self.env_steps} wall_s={self.wall_s:.2f} "
             f"steps_per_s={self.steps_per_s:.1f}")
 
+  def to_dict(self) -> dict:
+    """What ``result.json`` holds: everything but the state."""
+    return {k: v for k, v in self._asdict().items() if k != "state"}
+
 
 class DivergenceError(FloatingPointError):
   """A run diverged and ``on_divergence`` is ``error``."""
 
 
-def _prepare(field: str, directory: str, settings: Settings) -> None:
-  """Creates ``directory`` and checks it is writable and holds this run (or nothing)."""
-  try:
-    os.makedirs(directory, exist_ok=True)
-    probe = os.path.join(directory, ".pgkit-write-test")
-    with open(probe, "w"):
-      pass
-    os.remove(probe)
-  except OSError as e:
-    raise InputError(f"{field} {directory!r} cannot be used: {e.strerror or e}") from None
-  checkpoints.check_settings(directory, settings, field)
+def _resume_command(settings: Settings) -> str:
+  path = os.path.join(os.path.abspath(settings.run.run_dir), folder.SETTINGS)
+  return f"pgkit train {settings.to_dict()['algo']} --config {path}"
 
 
-def _metric_rows(log_dir: str) -> list[str]:
-  path = os.path.join(log_dir, METRICS_FILE)
-  return open(path).read().splitlines() if os.path.exists(path) else []
+class _Outputs(NamedTuple):
+  """Where a run's reports go: checkpoints and logs (None without a run folder), progress."""
+
+  ckpt: checkpoints.Checkpoints | None
+  logs: loggers.Logs | None
+  progress: progress_lib.Progress
 
 
-def _check_metrics_log(log_dir: str, resuming: bool) -> None:
-  """A fresh run refuses a log folder that already holds the metrics of a run."""
-  if not resuming and _metric_rows(log_dir):
-    raise InputError(f"log_dir {log_dir!r} already holds the metrics of a run ({METRICS_FILE}); "
-                     "use a new folder, or resume that run from its checkpoint_dir")
+def _open_folder(settings: Settings):
+  """The run folder checked, and its checkpoints (both None without ``run_dir``)."""
+  rs = settings.run
+  if rs.wandb_project and not rs.run_dir:
+    raise InputError("wandb_project needs a run_dir (the W&B run mirrors the run folder's logs)")
+  if not rs.run_dir:
+    return None
+  folder.prepare(rs.run_dir, settings)
+  if rs.wandb_project:
+    loggers.require_wandb()
+  ckpt = checkpoints.Checkpoints(os.path.join(rs.run_dir, folder.CHECKPOINTS))
+  folder.check_fresh(rs.run_dir, resuming=ckpt.latest() is not None)
+  return ckpt
 
 
-def _metrics_log(log_dir: str, resume_at: int):
-  """``metrics.jsonl`` opened for appending after keeping the rows up to ``resume_at`` (those of
-  the work a resumed run keeps)."""
-  _check_metrics_log(log_dir, resume_at > 0)
-  path = os.path.join(log_dir, METRICS_FILE)
-  kept = [r for r in _metric_rows(log_dir) if json.loads(r).get("iteration", 0) <= resume_at]
-  with open(path, "w") as f:
-    f.writelines(r + "\n" for r in kept)
-  return open(path, "a")
-
-
-def _resume_command(settings: Settings, folder: str) -> str:
-  return (f"pgkit train {settings.to_dict()['algo']} --config "
-          f"{os.path.join(os.path.abspath(folder), checkpoints.SETTINGS_FILE)}")
-
-
-def _progress(iteration, env_steps, steps_per_s, metrics) -> tuple[str, float]:
+def _report_line(iteration, env_steps, steps_per_s, metrics, progress) -> tuple[str, float]:
+  """The report's line, and its episodes' mean return (None when no episode ended in it)."""
   episodes = float(np.sum(metrics["episodes"]))
-  mean_return = float(np.sum(metrics["episode_return_sum"])) / max(episodes, 1.0)
-  shown = f"{mean_return:8.2f}" if episodes else "     n/a"  # no episode ended in the chunk
+  mean_return = float(np.sum(metrics["episode_return_sum"])) / episodes if episodes else None
+  shown = f"{mean_return:8.2f}" if episodes else "     n/a"
   return (f"iter {iteration:5d}  env_steps {env_steps:9d}  steps/s {steps_per_s:9.0f}  "
           f"episode_return {shown}  ({episodes:.0f} episodes)  "
-          f"kl {float(np.mean(metrics['kl'])):.4f}"), mean_return
+          f"kl {float(np.mean(metrics['kl'])):.4f}  {progress.summary()}"), mean_return
 
 
 def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResult:
-  """Trains ``settings`` (see ``pgkit.preset``); prints progress and returns the final result.
+  """Trains ``settings`` (see ``pgkit.preset``); shows progress and returns the final result.
 
   Everything a user can get wrong is checked before anything compiles (``InputError``). With
-  ``run.checkpoint_dir`` the train state is saved at every report, and a run started on a
-  folder that holds checkpoints of the same settings resumes from the newest readable one
-  exactly (bitwise: same parameters as an uninterrupted run).
+  ``run.run_dir`` the run writes its folder (settings, logs, a checkpoint at every report,
+  ``result.json``), and a run started on a folder that holds checkpoints of the same settings
+  resumes from the newest readable one exactly (bitwise: same parameters as an uninterrupted
+  run). Progress is a bar when ``print_fn`` is the default and stdout a terminal, else lines.
   """
   settings.validate()
   rs = settings.run
-  for field in ("checkpoint_dir", "log_dir"):
-    if getattr(rs, field):
-      _prepare(field, getattr(rs, field), settings)
-  ckpt = checkpoints.Checkpoints(rs.checkpoint_dir) if rs.checkpoint_dir else None
-  if rs.log_dir:  # before compiling
-    _check_metrics_log(rs.log_dir, resuming=ckpt is not None and ckpt.latest() is not None)
+  ckpt = _open_folder(settings)
   start = time.time()
   trainer = make_trainer(settings)
   p = loop.plan(rs.num_iterations, rs.num_chunks, trainer.steps_per_iteration)
@@ -132,7 +123,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   if total != rs.num_timesteps:
     print_fn(f"num_timesteps={rs.num_timesteps} rounds up to {p.iterations} iterations of "
              f"{trainer.steps_per_iteration} env steps = {total} env steps")
-  c = loop.compiled(trainer, p.unit)
+  c = loop.compiled(trainer, p.unit, progress=True)
   hp = jax.tree.map(jnp.asarray, settings.hparams)
   key, eval_key = loop.seed_keys(rs.seed)
   state, first = c.init(key, hp), 0
@@ -141,23 +132,29 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
     if resumed is not None:
       first = resumed
       print_fn(f"resumed from {ckpt.path(resumed)} at iteration {resumed}")
-  log = _metrics_log(rs.log_dir, first) if rs.log_dir else None
+  sparse = p.unit * p.units_per_report > math.ceil(p.iterations / 10)  # reports > 10 % apart
+  progress = progress_lib.Progress(p.iterations, trainer.steps_per_iteration, first, print_fn,
+                                   print_fn is _print and progress_lib.is_terminal(), sparse)
+  outputs = _Outputs(ckpt, loggers.Logs(rs.run_dir, settings, first) if rs.run_dir else None,
+                     progress)
   try:
-    state = _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start)
+    with progress:
+      state = _train(c, p, state, hp, first, trainer, settings, outputs, start)
     eval_return = float(c.evaluate(state, eval_key))
   finally:
-    if log:
-      log.close()
-    if ckpt:
-      ckpt.close()
+    for out in (outputs.logs, ckpt):
+      if out:
+        out.close()
   wall, env_steps = time.time() - start, total
   result = RunResult(settings.algo.name, rs.env, eval_return, env_steps, wall,
                      env_steps / wall, state)
+  if rs.run_dir:
+    folder.write_result(rs.run_dir, result.to_dict())
   print_fn(result.final_line())
   return result
 
 
-def _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start):
+def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
   """The units from iteration ``first`` on, reporting every ``p.units_per_report`` units."""
   pending, t_report, n_report = [], time.time(), 0
   with StopSignals() as stop:
@@ -172,24 +169,24 @@ def _train(c, p, state, hp, first, trainer, settings, ckpt, log, print_fn, start
         continue
       fetched = jax.device_get(pending)  # one transfer for the report's units
       metrics = {k: np.concatenate([np.asarray(m[k]) for m in fetched]) for k in fetched[0]}
-      health.report(status, metrics, ckpt and ckpt.latest() is not None
-                    and ckpt.path(ckpt.latest()))
-      saved = ckpt.save(iteration, state) if ckpt else None
-      steps = n_report * p.unit * trainer.steps_per_iteration
-      line, mean_return = _progress(iteration, iteration * trainer.steps_per_iteration,
-                                    steps / (time.time() - t_report), metrics)
-      print_fn(line)
-      if log:
+      health.report(status, metrics, out.ckpt and out.ckpt.latest() is not None
+                    and out.ckpt.path(out.ckpt.latest()))
+      saved = out.ckpt.save(iteration, state) if out.ckpt else None
+      env_steps = iteration * trainer.steps_per_iteration
+      steps_per_s = n_report * p.unit * trainer.steps_per_iteration / (time.time() - t_report)
+      line, mean_return = _report_line(iteration, env_steps, steps_per_s, metrics, out.progress)
+      out.progress.line(line)
+      if out.logs:
         row = {k: float(np.mean(v)) for k, v in metrics.items()}
-        row.update(iteration=iteration, env_steps=iteration * trainer.steps_per_iteration,
-                   episode_return=mean_return, wall_s=time.time() - start)
-        log.write(json.dumps(row) + "\n")
-        log.flush()
-      _check_divergence(metrics, iteration, settings.run.on_divergence, print_fn)
+        row.update(iteration=iteration, env_steps=env_steps, wall_s=time.time() - start,
+                   steps_per_s=steps_per_s)
+        if mean_return is not None:  # else no episode ended in the report
+          row["episode_return"] = mean_return
+        out.logs.write(row)
+      _check_divergence(metrics, iteration, settings.run.on_divergence, out.progress.line)
       if stop.requested:
-        where = (f"checkpoint saved in {saved}; resume with: "
-                 f"{_resume_command(settings, settings.run.checkpoint_dir)}" if saved
-                 else "nothing was saved (set --checkpoint-dir to make runs resumable)")
+        where = (f"checkpoint saved in {saved}; resume with: {_resume_command(settings)}"
+                 if saved else "nothing was saved (set --run-dir to make runs resumable)")
         raise Stopped(f"stopped by {stop.name} at iteration {iteration}; {where}",
                       stop.requested)
       pending, t_report, n_report = [], time.time(), 0

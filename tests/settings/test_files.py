@@ -6,14 +6,12 @@ import re
 
 import pytest
 
+from pgkit.runs.folder import SETTINGS as SETTINGS_FILE, check_settings
 from pgkit.settings import differences, from_dict, load, preset, save
 from tests.settings.helpers import BUILTINS
 
-# pgkit.training (for check_settings) imports distrax, whose TFP backend warns on import.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:jax.core.pytype_aval_mappings is deprecated:DeprecationWarning")
 
-PPO = preset("ppo_clip", policy_hidden=(8, 16), target_kl=math.inf, log_dir="runs/a", seed=3)
+PPO = preset("ppo_clip", policy_hidden=(8, 16), target_kl=math.inf, run_dir="runs/a", seed=3)
 
 
 @pytest.mark.parametrize("algo", BUILTINS)
@@ -79,6 +77,17 @@ def test_older_file_takes_defaults(tmp_path):
   assert old.hparams.clip_epsilon == PPO.hparams.clip_epsilon and old.run.seed == 3
 
 
+@pytest.mark.parametrize("saved, run_dir", [({"checkpoint_dir": "c", "log_dir": "l"}, "c"),
+                                            ({"log_dir": "l"}, "l")])
+def test_file_from_before_run_folders_names_its_run_dir(tmp_path, saved, run_dir):
+  data = PPO.to_dict()
+  del data["run"]["run_dir"]
+  data["run"].update(saved)
+  path = tmp_path / "old.json"
+  path.write_text(json.dumps(data))
+  assert load(str(path)) == PPO.replace(run_dir=run_dir)
+
+
 @pytest.mark.parametrize("part, cls", [
     ("run", "RunSettings"), ("options", "PPOClipOptions"), ("hparams", "PPOClipHParams")])
 def test_unknown_field_is_refused(part, cls):
@@ -90,23 +99,22 @@ def test_unknown_field_is_refused(part, cls):
 
 def test_differences():
   changed = PPO.replace(num_envs=128, epochs=2, clip_epsilon=0.3, learning_rate=2e-3,
-                        log_dir="elsewhere", checkpoint_dir="ckpt")
+                        run_dir="elsewhere", wandb_project="p")
   assert differences(PPO, changed) == ["num_envs", "epochs", "clip_epsilon", "learning_rate"]
-  assert differences(PPO, PPO.replace(log_dir=None, checkpoint_dir="x")) == []
+  assert differences(PPO, PPO.replace(run_dir=None, wandb_project="x")) == []
   assert differences(PPO, PPO) == []
   other = differences(preset("ppo_clip"), preset("a2c"))
   assert other[0] == "algo" and {"epochs", "minibatches", "clip_epsilon"} <= set(other)
 
 
 def test_check_settings(tmp_path):
-  from pgkit.training.checkpoints import SETTINGS_FILE, check_settings
   directory = str(tmp_path / "run")
   check_settings(directory, PPO)
   path = tmp_path / "run" / SETTINGS_FILE
   assert load(str(path)) == PPO
   written = path.stat().st_mtime_ns, path.read_text()
   check_settings(directory, PPO)  # the same settings resume
-  check_settings(directory, PPO.replace(log_dir="moved", checkpoint_dir="moved"))
+  check_settings(directory, PPO.replace(run_dir="moved"))
   with pytest.raises(ValueError, match=r"holds a run with different settings "
                                        r"\['num_envs', 'learning_rate'\]"):
     check_settings(directory, PPO.replace(num_envs=128, learning_rate=0.5))
@@ -115,7 +123,6 @@ def test_check_settings(tmp_path):
 
 def test_check_settings_accepts_older_file(tmp_path):
   """A settings.json without a field added later resumes when the run uses its default."""
-  from pgkit.training.checkpoints import SETTINGS_FILE, check_settings
   data = PPO.to_dict()
   assert data["hparams"].pop("target_kl") == math.inf  # its declared default
   (tmp_path / SETTINGS_FILE).write_text(json.dumps(data))
@@ -125,7 +132,6 @@ def test_check_settings_accepts_older_file(tmp_path):
 
 
 def test_check_settings_refuses_checkpoints_without_settings(tmp_path):
-  from pgkit.training.checkpoints import check_settings
   (tmp_path / "3").mkdir()  # a step folder of a run whose settings are unknown
   with pytest.raises(ValueError, match="holds files but no settings.json"):
     check_settings(str(tmp_path), PPO)

@@ -100,11 +100,11 @@ def test_env_defaults():
 
 def test_run_settings_sizes():
   run = RunSettings(num_envs=8, unroll_length=16, unrolls=3, num_timesteps=1000, seed=4,
-                    log_dir="a", checkpoint_dir="b")
+                    run_dir="a", wandb_project="b")
   assert (run.num_sequences, run.steps_per_iteration, run.num_iterations) == (24, 384, 3)
   assert RunSettings(num_timesteps=1).num_iterations == 1
-  assert run.compiled_part() == dataclasses.replace(run, seed=0, log_dir=None,
-                                                    checkpoint_dir=None)
+  assert run.compiled_part() == dataclasses.replace(run, seed=0, run_dir=None,
+                                                    wandb_project=None)
 
 
 @pytest.mark.filterwarnings("ignore:JAXopt is no longer maintained:DeprecationWarning")

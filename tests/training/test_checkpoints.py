@@ -19,7 +19,8 @@ class Interrupt(Exception):
 def test_resume_is_exact(tmp_path):
   settings = TINY.replace(seed=3, num_chunks=3)
   full = run(settings, print_fn=lambda s: None)
-  saved = settings.replace(checkpoint_dir=str(tmp_path))
+  saved = settings.replace(run_dir=str(tmp_path))
+  ckpts = str(tmp_path / "checkpoints")
 
   def stop_after_first_progress(line):
     if line.startswith("iter"):
@@ -27,7 +28,7 @@ def test_resume_is_exact(tmp_path):
 
   with pytest.raises(Interrupt):
     run(saved, print_fn=stop_after_first_progress)
-  assert checkpoints.Checkpoints(str(tmp_path)).latest() == 1
+  assert checkpoints.Checkpoints(ckpts).latest() == 1
   # A folder written before a field existed resumes: the missing field takes its default.
   path = tmp_path / "settings.json"
   record = json.loads(path.read_text())
@@ -39,6 +40,13 @@ def test_resume_is_exact(tmp_path):
   for a, b in zip(jax.tree.leaves(full.state), jax.tree.leaves(resumed.state)):
     np.testing.assert_array_equal(a, b)
   assert resumed.env_steps == full.env_steps
+  # The logs hold one continuous run: the interrupted run reported nothing, the resumed one
+  # iterations 2 and 3 (and its result).
+  rows = [json.loads(r) for r in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert [r["iteration"] for r in rows] == [2, 3]
+  table = (tmp_path / "metrics.csv").read_text().splitlines()
+  assert table[0].startswith("iteration,env_steps,") and len(table) == 3
+  assert json.loads((tmp_path / "result.json").read_text())["env_steps"] == full.env_steps
   with pytest.raises(ValueError, match=r"different settings \['seed', 'learning_rate'\]"):
     run(saved.replace(learning_rate=1e-2, seed=4))
 
@@ -47,10 +55,10 @@ def test_nonfinite_is_caught_in_the_graph_and_never_saved(tmp_path):
   # An absurd learning rate drives the networks to non-finite values within a few updates; the
   # step that produces one is masked, so the state stays at the last finite values.
   settings = TINY.replace(learning_rate=1e30, critic_learning_rate=1e30,
-                          max_grad_norm=float("inf"), num_chunks=3, checkpoint_dir=str(tmp_path))
+                          max_grad_norm=float("inf"), num_chunks=3, run_dir=str(tmp_path))
   with pytest.raises(NonFiniteError, match=r"^non-finite \w+ at iteration 1; .*no checkpoint"):
     run(settings, print_fn=lambda s: None)
-  assert checkpoints.Checkpoints(str(tmp_path)).latest() is None
+  assert checkpoints.Checkpoints(str(tmp_path / "checkpoints")).latest() is None
 
 
 def test_divergence_warns_or_stops(tmp_path):

@@ -30,7 +30,7 @@ def _argv(folder):
   for name, value in FLAGS.items():
     argv += ["--" + name.replace("_", "-"), *map(str, value if isinstance(value, tuple) else
                                                  (value,))]
-  return argv + ["--checkpoint-dir", str(folder)]
+  return argv + ["--run-dir", str(folder)]
 
 
 def _equal(a, b):
@@ -44,7 +44,7 @@ def uninterrupted():
 
 
 def _final_checkpoint(folder, like):
-  ckpt = checkpoints.Checkpoints(str(folder))
+  ckpt = checkpoints.Checkpoints(str(folder / "checkpoints"))
   assert ckpt.latest() == 24
   return ckpt.restore(24, like)
 
@@ -66,35 +66,35 @@ def test_sigterm_saves_and_the_printed_command_resumes_exactly(tmp_path, uninter
   assert message.startswith("pgkit: stopped by SIGTERM at iteration "), message
   command = message.split("resume with: ")[1]
   assert command == (f"pgkit train ppo_clip --config "
-                     f"{tmp_path / checkpoints.SETTINGS_FILE}")
+                     f"{tmp_path / 'settings.json'}")
   stopped_at = int(message.split("at iteration ")[1].split(";")[0])
-  assert 1 <= stopped_at < 24 and checkpoints.Checkpoints(str(tmp_path)).latest() == stopped_at
+  assert 1 <= stopped_at < 24 and checkpoints.Checkpoints(str(tmp_path / "checkpoints")).latest() == stopped_at
   # The printed command, run here (its compiled trainer is the one ``uninterrupted`` built).
   assert cli.main(shlex.split(command)[1:]) == 0
-  assert f"resumed from {tmp_path / str(stopped_at)}" in capsys.readouterr().out
+  assert f"resumed from {tmp_path / 'checkpoints' / str(stopped_at)}" in capsys.readouterr().out
   _equal(_final_checkpoint(tmp_path, uninterrupted), uninterrupted)
 
 
 def test_sigkill_during_a_save_leaves_a_folder_that_resumes(tmp_path, uninterrupted):
   proc = subprocess.Popen(_argv(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-  caught, deadline = None, time.time() + 240
+  caught, deadline, saves = None, time.time() + 240, tmp_path / "checkpoints"
   while caught is None and proc.poll() is None and time.time() < deadline:
-    names = os.listdir(tmp_path) if tmp_path.exists() else []
+    names = os.listdir(saves) if saves.exists() else []
     caught = next((n for n in names if ".orbax-checkpoint-tmp" in n), None)
     if caught is None:
       time.sleep(0.001)
   proc.kill()  # SIGKILL, while orbax writes ``caught``
   proc.wait()
   assert caught, "no checkpoint save was seen in progress"
-  result = run(SETTINGS.replace(checkpoint_dir=str(tmp_path)), print_fn=QUIET)
-  assert not any(".orbax-checkpoint-tmp" in n for n in os.listdir(tmp_path))
+  result = run(SETTINGS.replace(run_dir=str(tmp_path)), print_fn=QUIET)
+  assert not any(".orbax-checkpoint-tmp" in n for n in os.listdir(saves))
   _equal(result.state, uninterrupted)
 
 
 def test_unreadable_newest_checkpoint_falls_back_to_the_previous(tmp_path, uninterrupted):
-  settings = SETTINGS.replace(checkpoint_dir=str(tmp_path))
+  settings = SETTINGS.replace(run_dir=str(tmp_path))
   run(settings, print_fn=QUIET)
-  newest = checkpoints.Checkpoints(str(tmp_path))
+  newest = checkpoints.Checkpoints(str(tmp_path / "checkpoints"))
   assert newest.steps() == [23, 24]
   for root, _, files in os.walk(newest.path(24)):
     for name in files:

@@ -1,0 +1,36 @@
+"""``pgkit list [MODULE_OR_FILE ...]``: the algorithms (built-in, and those the given modules or
+files declare with ``@pgkit.algorithm``), the envs, backends and the presets of each algorithm."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+  parser.add_argument("modules", nargs="*", metavar="MODULE_OR_FILE",
+                      help="also list the algorithms these modules (a.b or path/file.py) declare")
+
+
+def rows(modules=()) -> list[tuple[str, str, str, list[str]]]:
+  """(name, trainer, summary, envs with presets) of every registered algorithm."""
+  from pgkit import settings
+  from pgkit.settings import registry
+  from pgkit.settings.presets import ENV_PRESETS
+
+  for module in modules:
+    registry.import_module(module)
+  out = []
+  for name in settings.names_of_algorithms():
+    algo = settings.get(name)
+    envs = sorted(set(ENV_PRESETS) | set(algo.presets))
+    out.append((name, algo.options.trainer, algo.summary, envs))
+  return out
+
+
+def command(args) -> int:
+  from pgkit import settings
+
+  print("algorithms (pgkit train NAME; presets: envs with tuned defaults):")
+  for name, trainer, summary, envs in rows(args.modules):
+    print(f"  {name:12s} {trainer:10s} {summary}\n  {'':12s} presets: {', '.join(envs)}")
+  print(f"\nenvs: {', '.join(settings.BRAX_ENVS)}\nbackends: {', '.join(settings.BACKENDS)}")
+  return 0
