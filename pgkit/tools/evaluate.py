@@ -13,16 +13,13 @@ import jax
 import numpy as np
 
 from pgkit.settings.errors import InputError
+from pgkit.tools import add_policy_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-  parser.add_argument("run_dir", help="a run folder (pgkit train --run-dir)")
+  add_policy_arguments(parser)
   parser.add_argument("--episodes", type=int, default=None,
                       help="episodes to play (default: the run's eval_envs)")
-  parser.add_argument("--stochastic", action="store_true",
-                      help="sample actions from the policy instead of taking its mode")
-  parser.add_argument("--checkpoint", type=int, default=None,
-                      help="the iteration of a saved checkpoint (default: the newest)")
 
 
 def evaluate(run_dir: str, episodes: int | None = None, stochastic: bool = False,

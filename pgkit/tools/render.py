@@ -18,17 +18,14 @@ import jax
 import numpy as np
 
 from pgkit.settings.errors import InputError
+from pgkit.tools import add_policy_arguments
 
 FORMATS = (".html", ".gif", ".mp4")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-  parser.add_argument("run_dir", help="a run folder (pgkit train --run-dir)")
+  add_policy_arguments(parser)
   parser.add_argument("--out", required=True, help=f"the file to write: {', '.join(FORMATS)}")
-  parser.add_argument("--checkpoint", type=int, default=None,
-                      help="the iteration of a saved checkpoint (default: the newest)")
-  parser.add_argument("--stochastic", action="store_true",
-                      help="sample actions from the policy instead of taking its mode")
   parser.add_argument("--steps", type=int, default=None,
                       help="at most this many steps (default: the run's episode_length)")
 

@@ -1,13 +1,12 @@
 """A tiny run trained into a run folder, then looked at the way a user would: its progress lines,
-its logs (JSONL, CSV and TensorBoard agree), ``pgkit eval``, ``render``, ``plot`` and ``list``."""
+its logs (JSONL, CSV and TensorBoard agree), ``pgkit eval``, ``render``, ``plot`` and ``list``.
+(GIF and MP4 rendering need an offscreen OpenGL context chosen when MuJoCo is first imported;
+they are not tested here.)"""
 import base64
 import csv
 import json
-import os
 import re
 import struct
-import subprocess
-import sys
 import zlib
 
 import numpy as np
@@ -116,23 +115,6 @@ def test_render_html_holds_the_episode(trained, tmp_path):
   # the 30 steps or survives them (return = steps alive)
   assert positions.shape[0] == frames == int(episode_return) + 1 and 2 <= frames <= 31
   assert positions.shape[1:] == (2, 3) and np.ptp(positions, axis=0).max() > 0  # cart and pole
-
-
-def test_render_video_or_a_clear_reason(trained, tmp_path):
-  # A new process: MuJoCo picks its OpenGL platform (pgkit asks for EGL) when first imported.
-  out = tmp_path / "episode.gif"
-  proc = subprocess.run([sys.executable, "-m", "pgkit.cli", "render", str(trained[0]), "--out",
-                         str(out), "--steps", "5"], capture_output=True, text=True, timeout=300,
-                        env={k: v for k, v in os.environ.items() if k != "MUJOCO_GL"})
-  if proc.returncode == 2:  # a machine without an offscreen OpenGL context
-    assert proc.stderr.startswith("pgkit: error: render: this machine cannot render offscreen"), \
-        proc.stderr
-    return
-  assert proc.returncode == 0, proc.stderr
-  frames = int(re.search(r"\((\d+) frames", proc.stdout).group(1))
-  data = out.read_bytes()
-  assert data[:6] == b"GIF89a" and struct.unpack("<HH", data[6:10]) == (320, 240)
-  assert 2 <= frames <= 6
 
 
 def test_plot_draws_seed_bands(trained, tmp_path, capsys):
