@@ -238,7 +238,11 @@ def tool_command(name: str, argv: list[str]) -> int:
   parser = argparse.ArgumentParser(prog=f"pgkit {name}", allow_abbrev=False,
                                    description=module.__doc__.split("\n\n")[0])
   module.add_arguments(parser)
-  return module.command(parser.parse_args(argv))
+  args = parser.parse_args(argv)
+  if name in ("eval", "render"):  # they compile the policy's episodes
+    from pgkit.training import compile_cache
+    compile_cache.enable()
+  return module.command(args)
 
 
 def main(argv=None) -> int:
@@ -270,7 +274,8 @@ def train_command(argv: list[str]) -> int:
     from pgkit.runs.folder import default_run_dir
     settings = settings.replace(run_dir=default_run_dir(settings.algo.name, settings.run.env))
   print(f"run folder: {settings.run.run_dir}", flush=True)
-  from pgkit.training import Stopped, run
+  from pgkit.training import Stopped, compile_cache, run
+  compile_cache.enable()
   try:
     run(settings)
   except Stopped as e:

@@ -8,8 +8,9 @@ benchmarks and population (vmapped seed) runs.
   state donated (its buffers are reused for the result);
 * ``evaluate(state, key)``: the deterministic policy's mean return (per member).
 
-With ``progress`` every iteration ticks ``progress.tick`` on the host (``jax.debug.callback``),
-which moves the runner's progress bar within a chunk.
+No chunk calls back to the host (a host callback would keep the chunk out of jax's persistent
+compilation cache): the runner moves its progress between units, and ``plan`` keeps units
+within a tenth of the run so progress moves at least that often.
 
 With ``population`` every member is vmapped over its key while ``hp`` is shared; a sweep over
 hyperparameters vmaps ``trainer.train`` itself (README, ``examples/sweep.py``).
@@ -21,8 +22,6 @@ import math
 from typing import Callable, NamedTuple
 
 import jax
-
-from pgkit.training import progress as progress_lib
 
 
 class Compiled(NamedTuple):
@@ -56,9 +55,10 @@ MAX_UNIT_STEPS = 2**19
 
 def plan(num_iterations: int, num_reports: int, steps_per_iteration: int) -> Plan:
   """About ``num_reports`` reports, each of as few compiled units as keep every unit within
-  ``MAX_UNIT_STEPS`` env steps."""
+  ``MAX_UNIT_STEPS`` env steps and a tenth of the run (progress moves once per unit)."""
   per_report, _ = chunking(num_iterations, num_reports)
-  unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration))
+  unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration),
+             math.ceil(num_iterations / 10))
   return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
 
 
@@ -74,16 +74,9 @@ def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=16)
-def compiled(trainer, chunk: int, population: bool = False, progress: bool = False) -> Compiled:
-  def one_step(state, hp):
-    state, metrics = trainer.step(state, hp)
-    if progress:  # the host's progress moves once per iteration, inside the chunk
-      jax.debug.callback(progress_lib.tick, state.iteration, metrics["episodes"],
-                         metrics["episode_return_sum"])
-    return state, metrics
-
+def compiled(trainer, chunk: int, population: bool = False) -> Compiled:
   def run_chunk(state, hp):
-    return jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
+    return jax.lax.scan(lambda s, _: trainer.step(s, hp), state, None, length=chunk)
 
   init, evaluate = trainer.init, trainer.evaluate
   if population:

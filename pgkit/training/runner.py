@@ -1,7 +1,8 @@
 """The runner: compiled units of ``step`` with live progress, logs, checkpoints and checks.
 
-A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); progress moves once
-per iteration (``progress``), and about ``num_chunks`` times per run the host prints a report
+A run is cut into compiled units of at most 2^19 env steps and a tenth of the run
+(``loop.plan``), compiled ahead of training (through jax's persistent cache when it is on,
+``compile_cache``); progress moves once per unit (``progress``), and about ``num_chunks`` times per run the host prints a report
 line, appends the metrics to the run folder's logs and saves a checkpoint there
 (``pgkit.runs.folder`` describes the folder). Before anything compiles, every setting is
 validated and the run folder is checked (created, writable, holding this run's
@@ -123,7 +124,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   if total != rs.num_timesteps:
     print_fn(f"num_timesteps={rs.num_timesteps} rounds up to {p.iterations} iterations of "
              f"{trainer.steps_per_iteration} env steps = {total} env steps")
-  c = loop.compiled(trainer, p.unit, progress=True)
+  c = loop.compiled(trainer, p.unit)
   hp = jax.tree.map(jnp.asarray, settings.hparams)
   key, eval_key = loop.seed_keys(rs.seed)
   state, first = c.init(key, hp), 0
@@ -132,6 +133,9 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
     if resumed is not None:
       first = resumed
       print_fn(f"resumed from {ckpt.path(resumed)} at iteration {resumed}")
+  t = time.time()  # compiled here (ahead of time) so the run can say what compiling cost
+  c = c._replace(run_chunk=c.run_chunk.lower(state, hp).compile())
+  print_fn(f"compiled the training unit in {time.time() - t:.1f} s")
   sparse = p.unit * p.units_per_report > math.ceil(p.iterations / 10)  # reports > 10 % apart
   progress = progress_lib.Progress(p.iterations, trainer.steps_per_iteration, first, print_fn,
                                    print_fn is _print and progress_lib.is_terminal(), sparse)
@@ -161,9 +165,12 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
     for u in range(first // p.unit, p.num_units):
       state, metrics = c.run_chunk(state, hp)
       pending.append(metrics)
-      status = jax.device_get(state.health)  # waits for this unit: a stop loses no more
+      # Waits for this unit (a stop loses no more) and moves the progress.
+      status, episodes, return_sum = jax.device_get(
+          (state.health, metrics["episodes"], metrics["episode_return_sum"]))
       n_report += 1
       iteration = (u + 1) * p.unit
+      out.progress.advance(iteration, float(np.sum(episodes)), float(np.sum(return_sum)))
       if not (int(status.code) >= 0 or stop.requested or u + 1 == p.num_units
               or (u + 1) % p.units_per_report == 0):
         continue

@@ -36,7 +36,9 @@ def test_resume_is_exact(tmp_path):
   path.write_text(json.dumps(record))
   lines = []
   resumed = run(saved, print_fn=lines.append)
-  assert lines[0].startswith("resumed from") and len(lines) == 1 + 2 + 1
+  # resumed, compiled, the reports of iterations 2 and 3, final
+  assert lines[0].startswith("resumed from") and len(lines) == 1 + 1 + 2 + 1
+  assert lines[1].startswith("compiled the training unit in ")
   for a, b in zip(jax.tree.leaves(full.state), jax.tree.leaves(resumed.state)):
     np.testing.assert_array_equal(a, b)
   assert resumed.env_steps == full.env_steps
@@ -66,7 +68,7 @@ def test_divergence_warns_or_stops(tmp_path):
   settings = TINY.replace(learning_rate=30.0, critic_learning_rate=30.0, num_chunks=3)
   lines = []
   run(settings, print_fn=lines.append)
-  assert lines[1].startswith("warning: iteration 1: KL(π_old‖π_θ) per iteration averaged ")
+  assert lines[2].startswith("warning: iteration 1: KL(π_old‖π_θ) per iteration averaged ")
   with pytest.raises(DivergenceError, match="iteration 1: KL.*on_divergence=error"):
     run(settings.replace(on_divergence="error"), print_fn=lambda s: None)
 
