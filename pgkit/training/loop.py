@@ -11,8 +11,10 @@ benchmarks and population (vmapped seed) runs.
 With ``progress`` every iteration ticks ``progress.tick`` on the host (``jax.debug.callback``),
 which moves the runner's progress bar within a chunk.
 
-With ``population`` every member is vmapped over its key while ``hp`` is shared; a sweep over
-hyperparameters vmaps ``trainer.train`` itself (README, ``examples/sweep.py``).
+With ``population`` every member is vmapped over its key; ``hp`` is shared, except the fields
+named in ``member_hparams``, which hold one value per member (``pgkit sweep``: seeds × grid
+points in one compiled call). With ``devices`` > 1 the functions run on a ``jax.sharding`` mesh
+(``sharding``: a run's env batch, or a population's members, split over the devices).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from typing import Callable, NamedTuple
 import jax
 
 from pgkit.training import progress as progress_lib
+from pgkit.training import sharding
 
 
 class Compiled(NamedTuple):
@@ -73,22 +76,59 @@ def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
   return chunk, math.ceil(num_iterations / chunk)
 
 
+def member_axes(trainer, member_hparams: tuple[str, ...]):
+  """``in_axes`` of the hyperparameters in a population: 0 for the fields in
+  ``member_hparams`` (one value per member), None (shared) for the others."""
+  shared = jax.tree.map(lambda _: None, trainer.algo.hparams())
+  return shared.replace(**{name: 0 for name in member_hparams})
+
+
 @functools.lru_cache(maxsize=16)
-def compiled(trainer, chunk: int, population: bool = False, progress: bool = False) -> Compiled:
+def compiled(trainer, chunk: int, population: bool = False, progress: bool = False,
+             member_hparams: tuple[str, ...] = (), devices: int = 1) -> Compiled:
+  """The jitted functions (module docstring). ``member_hparams`` (with ``population``) names
+  the hyperparameters that hold one value per member. With ``devices`` > 1 (or several
+  processes) they run on a mesh (``sharding``): a run's env batch, or a population's members,
+  split over the devices; the inputs are then put on the mesh here."""
+  mesh = sharding.mesh(devices)
+  constrain = sharding.constrain_population if population else sharding.constrain_state
+
   def one_step(state, hp):
     state, metrics = trainer.step(state, hp)
     if progress:  # the host's progress moves once per iteration, inside the chunk
       jax.debug.callback(progress_lib.tick, state.iteration, metrics["episodes"],
                          metrics["episode_return_sum"])
-    return state, metrics
+    return constrain(state, mesh), metrics
 
   def run_chunk(state, hp):
-    return jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
+    state, metrics = jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
+    return state, sharding.replicate(metrics, mesh)
 
   init, evaluate = trainer.init, trainer.evaluate
+  hp_axes = None
   if population:
-    init = jax.vmap(init, (0, None))
-    run_chunk = jax.vmap(run_chunk, (0, None))
+    hp_axes = member_axes(trainer, member_hparams)
+    init = jax.vmap(init, (0, hp_axes))
+    run_chunk = jax.vmap(run_chunk, (0, hp_axes))
     evaluate = jax.vmap(evaluate)
-  return Compiled(jax.jit(init), jax.jit(run_chunk, donate_argnums=0), jax.jit(evaluate), chunk,
-                  math.ceil(trainer.run.num_iterations / chunk))
+  fns = (jax.jit(lambda key, hp: constrain(init(key, hp), mesh)),
+         jax.jit(run_chunk, donate_argnums=0),
+         jax.jit(lambda state, key: sharding.replicate(evaluate(state, key), mesh)))
+  if mesh is not None:
+    fns = _on_mesh(fns, mesh, population, hp_axes)
+  return Compiled(*fns, chunk, math.ceil(trainer.run.num_iterations / chunk))
+
+
+def _on_mesh(fns, mesh, population: bool, hp_axes):
+  """The functions with their host inputs put on the mesh first (keys and per-member
+  hyperparameters split in a population, else replicated)."""
+  init, run_chunk, evaluate = fns
+  split_hp = False if hp_axes is None else jax.tree.map(lambda a: a == 0, hp_axes,
+                                                       is_leaf=lambda a: a is None)
+
+  def put_hp(hp):
+    return sharding.put(hp, mesh, split_hp)
+
+  return (lambda key, hp: init(sharding.put(key, mesh, population), put_hp(hp)),
+          lambda state, hp: run_chunk(state, put_hp(hp)),
+          lambda state, key: evaluate(state, sharding.put(key, mesh, population)))
