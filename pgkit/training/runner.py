@@ -123,9 +123,9 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   rs = settings.run
   if not distributed.is_main():  # process 0 of a cluster prints and writes the logs
     print_fn = _silent
-  ckpt = _open_folder(settings)
   devices = sharding.resolve(rs.devices)
   sharding.check_divisible("num_envs", rs.num_envs, sharding.mesh(devices))
+  ckpt = _open_folder(settings)
   start = time.time()
   trainer = make_trainer(settings)
   p = loop.plan(rs.num_iterations, rs.num_chunks, trainer.steps_per_iteration)
