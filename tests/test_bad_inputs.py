@@ -316,8 +316,8 @@ def test_python_unknown_names(call, message):
     (["train", "ppo_clip", "--config"], "argument --config: expected one argument"),
     (["train"], "ALGO is required: pgkit train ALGO "),
     (["train", "--num-envs", "8"], "ALGO is required: pgkit train ALGO "),
-    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'eval', 'render', 'plot', "
-     "'list', 'bench']"),
+    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'sweep', 'eval', 'render', "
+     "'plot', 'list', 'bench']"),
     (["bench", "ppo-vs-brax", "--seeds", "0"], "seeds must be >= 1, got 0"),
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
     (["bench", "algorithms", "--algos", "sarsa_max"],
