@@ -1,6 +1,8 @@
 """The ``pgkit`` command.
 
     pgkit train ALGO [--env NAME] [--config settings.json] [--<run setting> V] [--<ALGO's> V]
+    pgkit sweep ALGO --env NAME --seeds K [--grid NAME=v1,v2,...]... [pgkit train's flags]
+    pgkit train ... --coordinator HOST:PORT --num-processes P --process-id I   (several hosts)
     pgkit eval RUN_DIR | render RUN_DIR --out FILE | plot RUN_DIR... | list
     pgkit bench ppo-vs-brax | algorithms | robustness ...
 
@@ -223,6 +225,7 @@ def bench_command(args) -> int:
 
 
 COMMANDS = {"train": "train an algorithm into a run folder (pgkit train --help lists them)",
+            "sweep": "seeds × a grid of settings in one compiled call: IQM, bootstrap CIs, PNG",
             "eval": "evaluate a run folder's policy: mean ± std return over N episodes",
             "render": "an episode of a run folder's policy as HTML (Brax's viewer), GIF or MP4",
             "plot": "return and metric curves of run folders, seed bands per settings",
@@ -258,6 +261,9 @@ def main(argv=None) -> int:
   try:
     if argv[0] == "train":
       return train_command(argv[1:])
+    if argv[0] == "sweep":
+      from pgkit.sweeps.command import command
+      return command(argv[1:])
     if argv[0] in TOOLS:
       return tool_command(argv[0], argv[1:])
     return bench_command(build_bench_parser().parse_args(argv[1:]))
@@ -269,12 +275,19 @@ def main(argv=None) -> int:
 def train_command(argv: list[str]) -> int:
   """Exit codes: 0 done, 1 a file system error while training, 2 bad input, 3 non-finite or
   diverging, 128 + signal when stopped."""
+  from pgkit.training.distributed import initialize, parse
+  cluster, argv = parse(argv)  # --coordinator, --num-processes, --process-id (or PGKIT_*)
   settings = parse_train(argv)  # before importing the trainer: --help stays fast
+  if cluster is not None and settings.run.run_dir is None:
+    raise InputError("run_dir must be given with several processes (--run-dir DIR, the same "
+                     "folder for every process), got none")
+  initialize(cluster)
   if settings.run.run_dir is None:
     from pgkit.runs.folder import default_run_dir
     settings = settings.replace(run_dir=default_run_dir(settings.algo.name, settings.run.env))
-  print(f"run folder: {settings.run.run_dir}", flush=True)
-  from pgkit.training import Stopped, compile_cache, run
+  from pgkit.training import Stopped, compile_cache, distributed, run
+  if distributed.is_main():
+    print(f"run folder: {settings.run.run_dir}", flush=True)
   compile_cache.enable()
   try:
     run(settings)

@@ -42,6 +42,7 @@ def no_compile(monkeypatch):
   import pgkit.bench.algorithms
   import pgkit.bench.ppo_vs_brax
   import pgkit.bench.robustness
+  import pgkit.sweeps.population
   import pgkit.training.runner as runner
   import pgkit.training.trainer as trainer
 
@@ -53,6 +54,7 @@ def no_compile(monkeypatch):
   monkeypatch.setattr(pgkit.bench.ppo_vs_brax, "compare", fail)
   monkeypatch.setattr(pgkit.bench.algorithms, "curve", fail)
   monkeypatch.setattr(pgkit.bench.robustness, "population_returns", fail)
+  monkeypatch.setattr(pgkit.sweeps.population, "train", fail)
 
 
 def _cli_error(argv, capsys) -> str:
@@ -314,8 +316,8 @@ def test_python_unknown_names(call, message):
     (["train", "ppo_clip", "--config"], "argument --config: expected one argument"),
     (["train"], "ALGO is required: pgkit train ALGO "),
     (["train", "--num-envs", "8"], "ALGO is required: pgkit train ALGO "),
-    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'eval', 'render', 'plot', "
-     "'list', 'bench']"),
+    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'sweep', 'eval', 'render', "
+     "'plot', 'list', 'bench']"),
     (["bench", "ppo-vs-brax", "--seeds", "0"], "seeds must be >= 1, got 0"),
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
     (["bench", "algorithms", "--algos", "sarsa_max"],
@@ -522,7 +524,47 @@ TOOLS = {
 }
 
 
-@pytest.mark.parametrize("argv, message", TOOLS.values(), ids=TOOLS)
+SWEEP = ["sweep", "ppo_clip", "--run-dir", "{tmp}/sweep"]
+TRAIN = ["train", "ppo_clip", "--run-dir", "{tmp}/run"]
+SCALE = {  # pgkit sweep, --devices and the cluster flags
+    "sweep-seeds=0": (SWEEP + ["--seeds", "0"], "seeds must be an integer >= 1, got '0'"),
+    "sweep-grid-unknown": (SWEEP + ["--grid", "foo=1,2"], "--grid foo: foo is not a setting of "
+                           "ppo_clip (see pgkit train ppo_clip --help for its settings)"),
+    "sweep-grid-other-algo": (SWEEP + ["--grid", "replay_capacity=10,20"],
+                              "--grid replay_capacity: replay_capacity is not a setting of "
+                              "ppo_clip (it belongs to mpo)"),
+    "sweep-grid-not-a-number": (SWEEP + ["--grid", "learning_rate=3e-4,abc"],
+                                "--grid learning_rate: 'abc' is not a finite number > 0"),
+    "sweep-grid-out-of-range": (SWEEP + ["--grid", "learning_rate=3e-4,-1"],
+                                "--grid learning_rate=-1.0: ppo_clip: learning_rate must be a "
+                                "finite number > 0, got -1.0"),
+    "sweep-grid-option": (SWEEP + ["--grid", "epochs=2,0"], "--grid epochs=0: ppo_clip: epochs "
+                          "must be an integer >= 1, got 0"),
+    "sweep-grid-seed": (SWEEP + ["--grid", "seed=1,2"],
+                        "--grid seed: seed cannot be a grid axis (the seeds are --seeds)"),
+    "sweep-grid-malformed": (SWEEP + ["--grid", "learning_rate"],
+                             "--grid must be NAME=v1,v2,..., got 'learning_rate'"),
+    "sweep-grid-twice": (SWEEP + ["--grid", "epochs=1,2", "--grid", "epochs=3"],
+                         "--grid names ['epochs'] more than once"),
+    "sweep-devices": (SWEEP + ["--devices", "2"], "devices must be 0 (all) or between 1 and 1"),
+    "train-devices": (TRAIN + ["--devices", "2"], "devices must be 0 (all) or between 1 and 1"),
+    "coordinator-no-port": (TRAIN + ["--coordinator", "localhost", "--num-processes", "2",
+                                     "--process-id", "0"], "coordinator must be HOST:PORT"),
+    "process-id": (TRAIN + ["--coordinator", "localhost:1234", "--num-processes", "2",
+                            "--process-id", "2"],
+                   "process_id must be an integer in 0..1 (num_processes=2), got 2"),
+    "num-processes=0": (TRAIN + ["--coordinator", "localhost:1234", "--num-processes", "0",
+                                 "--process-id", "0"], "num_processes must be an integer >= 1"),
+    "no-coordinator": (TRAIN + ["--num-processes", "2"],
+                       "num_processes and process_id need a coordinator"),
+    "cluster-no-run-dir": (["train", "ppo_clip", "--coordinator", "localhost:1234",
+                            "--num-processes", "2", "--process-id", "0"],
+                           "run_dir must be given with several processes"),
+}
+
+
+@pytest.mark.parametrize("argv, message", [*TOOLS.values(), *SCALE.values()],
+                         ids=[*TOOLS, *SCALE])
 def test_tool_refused(argv, message, tmp_path, capsys):
   """Each refused before anything is compiled or written."""
   folders = _run_folders(tmp_path)

@@ -32,6 +32,8 @@ class RunSettings(Options):
   activation: str = field("tanh", "activation of both networks", choices=ACTIVATIONS)
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
+  devices: int = field(0, "local devices to train on (0: all): the env batch is split over "
+                       "them along num_envs, a sweep's runs are spread over them", ge=0)
   seed: int = field(0, "seed of the run's PRNG key", ge=0)
   num_chunks: int = field(10, "reports per run (progress line, metrics row, checkpoint); a "
                           "stop waits for the compiled unit in flight (at most a report or "
