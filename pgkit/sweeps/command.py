@@ -134,5 +134,7 @@ def _write(settings, seeds, grid, reps, runs, rows, returns, wall_s, print_fn) -
 def command(argv: list[str]) -> int:
   settings, seeds, grid, reps = parse(argv)
   print(f"sweep folder: {settings.run.run_dir}", flush=True)
+  from pgkit.training import compile_cache
+  compile_cache.enable()
   sweep(settings, seeds, grid, reps, lambda line: print(line, flush=True))
   return 0

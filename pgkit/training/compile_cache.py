@@ -1,4 +1,4 @@
-"""JAX's persistent compilation cache, on by default for the ``pgkit`` command.
+"""JAX's persistent compilation cache, on by default for ``pgkit train/sweep/eval/render``.
 
 A run compiles its training unit, ``init`` and ``evaluate`` (5–20 s each on a CPU); with the
 cache a second run of the same program (same settings but seed, output places or

@@ -44,19 +44,21 @@ def _free_port() -> int:
     return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def devices_run(tmp_path_factory):
-  out = tmp_path_factory.mktemp("devices")
-  return out, _finish(_start("devices_script.py", out, devices=4))
-
-
 def _rows(sweep_dir) -> list[dict]:
   with open(os.path.join(sweep_dir, "metrics.jsonl")) as f:
     return [json.loads(line) for line in f]
 
 
-def test_sharded_run_and_population_match_one_device(devices_run):
-  out, log = devices_run
+def test_four_devices(tmp_path):
+  """One subprocess with 4 CPU devices, checked in full here (a fixture shared by two tests
+  could run once per xdist worker): the data-parallel run and the sweep spread over the
+  devices against runs trained alone on one device, and the sweep's summary against rliable."""
+  log = _finish(_start("devices_script.py", tmp_path, devices=4))
+  _check_against_one_device(tmp_path, log)
+  _check_summary(tmp_path / "sweep")
+
+
+def _check_against_one_device(out, log):
   ref = np.load(out / "reference.npz")
   np.testing.assert_allclose(np.load(out / "sharded.npz")["params"], ref["params_0"],
                              rtol=1e-5, atol=1e-6)
@@ -77,10 +79,8 @@ def test_sharded_run_and_population_match_one_device(devices_run):
   assert "on 4 device(s)" in log and "compiled once" in log and f"runs done {runs}/{runs}" in log
 
 
-def test_sweep_summary_is_rliable_of_the_runs(devices_run):
+def _check_summary(sweep):
   from rliable import library, metrics
-  out, _ = devices_run
-  sweep = out / "sweep"
   with open(sweep / "results.csv") as f:
     results = list(csv.DictReader(f))
   with open(sweep / "summary.csv") as f:
