@@ -94,3 +94,16 @@ def test_guard_keeps_the_last_finite_state_from_the_first_bad_value_on():
   assert int(later.health.iteration) == 5  # the first bad value is the one reported
   with pytest.raises(NonFiniteError, match=r"^non-finite loss at iteration 5; .* checkpoint /c/4$"):
     health.report(jax.device_get(later.health), ["loss"], "/c/4")
+
+
+def test_zero_size_arrays_round_trip(tmp_path):
+  # A Playground (MJX) env state holds zero-size arrays, which orbax alone refuses to save.
+  state = {"w": jnp.arange(3.0), "act": jnp.zeros((4, 0)), "n": jnp.array(7, jnp.int32)}
+  ckpt = checkpoints.Checkpoints(str(tmp_path))
+  ckpt.save(5, state)
+  like = jax.tree.map(jnp.zeros_like, state)
+  restored = ckpt.restore(5, like)
+  assert restored["act"].shape == (4, 0) and restored["act"].dtype == jnp.float32
+  np.testing.assert_array_equal(restored["w"], [0.0, 1.0, 2.0])
+  assert int(restored["n"]) == 7
+
