@@ -1,6 +1,8 @@
 """The ``pgkit`` command.
 
     pgkit train ALGO [--env NAME] [--config settings.json] [--<run setting> V] [--<ALGO's> V]
+    pgkit sweep ALGO --env NAME --seeds K [--grid NAME=v1,v2,...]... [pgkit train's flags]
+    pgkit train ... --coordinator HOST:PORT --num-processes P --process-id I   (several hosts)
     pgkit eval RUN_DIR | render RUN_DIR --out FILE | plot RUN_DIR... | list
     pgkit bench ppo-vs-brax | algorithms | robustness ...
 
@@ -167,7 +169,9 @@ def _print_algorithms() -> None:
   print(f"usage: {USAGE}\n\nalgorithms (or an import path module:name of your own):")
   for name in settings.names_of_algorithms():
     print(f"  {name:10s} {settings.get(name).summary}")
-  print(f"\nenvs: {', '.join(settings.BRAX_ENVS)}\nbackends: {', '.join(settings.BACKENDS)}")
+  from pgkit.settings import envs
+  print("\nenvs (--env):\n" + "\n".join(envs.listing()))
+  print(f"backends (Brax envs): {', '.join(settings.BACKENDS)}")
 
 
 def build_bench_parser() -> argparse.ArgumentParser:
@@ -199,6 +203,8 @@ def bench_command(args) -> int:
     from pgkit.bench.ppo_vs_brax import compare
     from pgkit.envs import validate_env
     validate_env(args.env, args.backend)
+    if "/" in args.env:
+      raise InputError(f"env must be a Brax env for ppo-vs-brax, got {args.env!r}")
     for name in ("num_timesteps", "seeds", "eval_envs"):
       if getattr(args, name) < 1:
         raise InputError(f"{name} must be >= 1, got {getattr(args, name)}")
@@ -219,6 +225,7 @@ def bench_command(args) -> int:
 
 
 COMMANDS = {"train": "train an algorithm into a run folder (pgkit train --help lists them)",
+            "sweep": "seeds × a grid of settings in one compiled call: IQM, bootstrap CIs, PNG",
             "eval": "evaluate a run folder's policy: mean ± std return over N episodes",
             "render": "an episode of a run folder's policy as HTML (Brax's viewer), GIF or MP4",
             "plot": "return and metric curves of run folders, seed bands per settings",
@@ -234,7 +241,11 @@ def tool_command(name: str, argv: list[str]) -> int:
   parser = argparse.ArgumentParser(prog=f"pgkit {name}", allow_abbrev=False,
                                    description=module.__doc__.split("\n\n")[0])
   module.add_arguments(parser)
-  return module.command(parser.parse_args(argv))
+  args = parser.parse_args(argv)
+  if name in ("eval", "render"):  # they compile the policy's episodes
+    from pgkit.training import compile_cache
+    compile_cache.enable()
+  return module.command(args)
 
 
 def main(argv=None) -> int:
@@ -250,6 +261,9 @@ def main(argv=None) -> int:
   try:
     if argv[0] == "train":
       return train_command(argv[1:])
+    if argv[0] == "sweep":
+      from pgkit.sweeps.command import command
+      return command(argv[1:])
     if argv[0] in TOOLS:
       return tool_command(argv[0], argv[1:])
     return bench_command(build_bench_parser().parse_args(argv[1:]))
@@ -261,12 +275,20 @@ def main(argv=None) -> int:
 def train_command(argv: list[str]) -> int:
   """Exit codes: 0 done, 1 a file system error while training, 2 bad input, 3 non-finite or
   diverging, 128 + signal when stopped."""
+  from pgkit.training.distributed import initialize, parse
+  cluster, argv = parse(argv)  # --coordinator, --num-processes, --process-id (or PGKIT_*)
   settings = parse_train(argv)  # before importing the trainer: --help stays fast
+  if cluster is not None and settings.run.run_dir is None:
+    raise InputError("run_dir must be given with several processes (--run-dir DIR, the same "
+                     "folder for every process), got none")
+  initialize(cluster)
   if settings.run.run_dir is None:
     from pgkit.runs.folder import default_run_dir
     settings = settings.replace(run_dir=default_run_dir(settings.algo.name, settings.run.env))
-  print(f"run folder: {settings.run.run_dir}", flush=True)
-  from pgkit.training import Stopped, run
+  from pgkit.training import Stopped, compile_cache, distributed, run
+  if distributed.is_main():
+    print(f"run folder: {settings.run.run_dir}", flush=True)
+  compile_cache.enable()
   try:
     run(settings)
   except Stopped as e:

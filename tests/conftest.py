@@ -1,4 +1,19 @@
-"""Shared test settings: Brax's deprecation notice is filtered in pyproject.toml."""
+"""Shared test settings: Brax's deprecation notice is filtered in pyproject.toml.
+
+Every test process (xdist workers and the ``pgkit`` subprocesses some tests start) shares one
+persistent compilation cache for the session (``pgkit.training.compile_cache``), so a program
+that several tests compile (the CLI's tiny runs, restored trainers) compiles once.
+"""
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=true")
+if "PGKIT_COMPILATION_CACHE" not in os.environ:  # the controller's: inherited by the workers
+  os.environ["PGKIT_COMPILATION_CACHE"] = tempfile.mkdtemp(prefix="pgkit-tests-xla-")
+  atexit.register(shutil.rmtree, os.environ["PGKIT_COMPILATION_CACHE"], True)
+
+from pgkit.training import compile_cache  # noqa: E402
+
+compile_cache.enable()

@@ -22,6 +22,7 @@ import pytest
 import pgkit
 from pgkit import cli
 from pgkit.settings import InputError, get, load, preset, save
+from pgkit.settings.envs import GYMNAX_ENVS
 
 # pgkit.training imports distrax, whose TFP backend warns on import.
 pytestmark = pytest.mark.filterwarnings(
@@ -41,6 +42,7 @@ def no_compile(monkeypatch):
   import pgkit.bench.algorithms
   import pgkit.bench.ppo_vs_brax
   import pgkit.bench.robustness
+  import pgkit.sweeps.population
   import pgkit.training.runner as runner
   import pgkit.training.trainer as trainer
 
@@ -52,6 +54,7 @@ def no_compile(monkeypatch):
   monkeypatch.setattr(pgkit.bench.ppo_vs_brax, "compare", fail)
   monkeypatch.setattr(pgkit.bench.algorithms, "curve", fail)
   monkeypatch.setattr(pgkit.bench.robustness, "population_returns", fail)
+  monkeypatch.setattr(pgkit.sweeps.population, "train", fail)
 
 
 def _cli_error(argv, capsys) -> str:
@@ -140,7 +143,21 @@ SETTINGS = {
     "backend=bogus": bad("ppo_clip", "backend", "bogus",
                          "one of spring, positional, generalized, mjx", tyro=True),
     "policy=categorical": bad("ppo_clip", "policy", "categorical",
-                              "one of tanh_gaussian, gaussian", tyro=True),
+                              "auto, tanh_gaussian or gaussian (inverted_pendulum has "
+                              "continuous actions)"),
+    "policy=gaussian-on-cartpole": bad("ppo_clip", "policy", "gaussian",
+                                       "auto or categorical (gymnax/CartPole-v1 has discrete "
+                                       "actions)", env="gymnax/CartPole-v1"),
+    "policy=tanh_gaussian-mpo-on-cartpole": bad(
+        "mpo", "policy", "tanh_gaussian",
+        "auto or categorical (gymnax/CartPole-v1 has discrete actions)", env="gymnax/CartPole-v1"),
+    "policy=softmax": bad("ppo_clip", "policy", "softmax",
+                          "one of auto, tanh_gaussian, gaussian, categorical", tyro=True),
+    "env=gymnax/Nope": bad("ppo_clip", "env", "gymnax/Nope", "one of " + ", ".join(
+        "gymnax/" + t for t in GYMNAX_ENVS)),
+    "env=atari/Pong": bad("ppo_clip", "env", "atari/Pong",
+                          f"a Brax env ({ENVS}) or FAMILY/TASK with FAMILY one of gymnax, "
+                          "playground"),
     "activation=gelu": bad("ppo_clip", "activation", "gelu", "one of tanh, swish, relu, elu",
                            tyro=True),
     "lr_schedule=cosine": bad("a2c", "lr_schedule", "cosine", "one of constant, linear",
@@ -299,8 +316,8 @@ def test_python_unknown_names(call, message):
     (["train", "ppo_clip", "--config"], "argument --config: expected one argument"),
     (["train"], "ALGO is required: pgkit train ALGO "),
     (["train", "--num-envs", "8"], "ALGO is required: pgkit train ALGO "),
-    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'eval', 'render', 'plot', "
-     "'list', 'bench']"),
+    (["frobnicate"], "unknown command 'frobnicate'; one of ['train', 'sweep', 'eval', 'render', "
+     "'plot', 'list', 'bench']"),
     (["bench", "ppo-vs-brax", "--seeds", "0"], "seeds must be >= 1, got 0"),
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
     (["bench", "algorithms", "--algos", "sarsa_max"],
@@ -458,6 +475,23 @@ def test_config_unreadable(name, tmp_path, capsys):
   assert str(e.value).startswith(message)
 
 
+# ---- Optional env families whose package is missing --------------------------------------------
+
+@pytest.mark.parametrize("env, extra", [("gymnax/CartPole-v1", "gymnax"),
+                                        ("playground/CartpoleBalance", "playground")])
+def test_missing_extra_is_named(env, extra, monkeypatch, capsys):
+  import importlib.util
+  find_spec = importlib.util.find_spec
+  module = {"gymnax": "gymnax", "playground": "mujoco_playground"}[extra]
+  monkeypatch.setattr(importlib.util, "find_spec",
+                      lambda name, *a: None if name == module else find_spec(name, *a))
+  message = (f"ppo_clip: env {env!r} needs the {extra!r} extra, which is not installed: "
+             f"pip install -e \".[{extra}]\" (or pip install 'pgkit[{extra}]')")
+  with pytest.raises(InputError) as e:
+    pgkit.make_trainer(preset("ppo_clip", env))
+  assert str(e.value) == message
+  assert _cli_error(["train", "ppo_clip", "--env", env], capsys) == message
+
 
 # ---- 6. Commands on a run folder ------------------------------------------------------------
 
@@ -490,7 +524,47 @@ TOOLS = {
 }
 
 
-@pytest.mark.parametrize("argv, message", TOOLS.values(), ids=TOOLS)
+SWEEP = ["sweep", "ppo_clip", "--run-dir", "{tmp}/sweep"]
+TRAIN = ["train", "ppo_clip", "--run-dir", "{tmp}/run"]
+SCALE = {  # pgkit sweep, --devices and the cluster flags
+    "sweep-seeds=0": (SWEEP + ["--seeds", "0"], "seeds must be an integer >= 1, got '0'"),
+    "sweep-grid-unknown": (SWEEP + ["--grid", "foo=1,2"], "--grid foo: foo is not a setting of "
+                           "ppo_clip (see pgkit train ppo_clip --help for its settings)"),
+    "sweep-grid-other-algo": (SWEEP + ["--grid", "replay_capacity=10,20"],
+                              "--grid replay_capacity: replay_capacity is not a setting of "
+                              "ppo_clip (it belongs to mpo)"),
+    "sweep-grid-not-a-number": (SWEEP + ["--grid", "learning_rate=3e-4,abc"],
+                                "--grid learning_rate: 'abc' is not a finite number > 0"),
+    "sweep-grid-out-of-range": (SWEEP + ["--grid", "learning_rate=3e-4,-1"],
+                                "--grid learning_rate=-1.0: ppo_clip: learning_rate must be a "
+                                "finite number > 0, got -1.0"),
+    "sweep-grid-option": (SWEEP + ["--grid", "epochs=2,0"], "--grid epochs=0: ppo_clip: epochs "
+                          "must be an integer >= 1, got 0"),
+    "sweep-grid-seed": (SWEEP + ["--grid", "seed=1,2"],
+                        "--grid seed: seed cannot be a grid axis (the seeds are --seeds)"),
+    "sweep-grid-malformed": (SWEEP + ["--grid", "learning_rate"],
+                             "--grid must be NAME=v1,v2,..., got 'learning_rate'"),
+    "sweep-grid-twice": (SWEEP + ["--grid", "epochs=1,2", "--grid", "epochs=3"],
+                         "--grid names ['epochs'] more than once"),
+    "sweep-devices": (SWEEP + ["--devices", "2"], "devices must be 0 (all) or between 1 and 1"),
+    "train-devices": (TRAIN + ["--devices", "2"], "devices must be 0 (all) or between 1 and 1"),
+    "coordinator-no-port": (TRAIN + ["--coordinator", "localhost", "--num-processes", "2",
+                                     "--process-id", "0"], "coordinator must be HOST:PORT"),
+    "process-id": (TRAIN + ["--coordinator", "localhost:1234", "--num-processes", "2",
+                            "--process-id", "2"],
+                   "process_id must be an integer in 0..1 (num_processes=2), got 2"),
+    "num-processes=0": (TRAIN + ["--coordinator", "localhost:1234", "--num-processes", "0",
+                                 "--process-id", "0"], "num_processes must be an integer >= 1"),
+    "no-coordinator": (TRAIN + ["--num-processes", "2"],
+                       "num_processes and process_id need a coordinator"),
+    "cluster-no-run-dir": (["train", "ppo_clip", "--coordinator", "localhost:1234",
+                            "--num-processes", "2", "--process-id", "0"],
+                           "run_dir must be given with several processes"),
+}
+
+
+@pytest.mark.parametrize("argv, message", [*TOOLS.values(), *SCALE.values()],
+                         ids=[*TOOLS, *SCALE])
 def test_tool_refused(argv, message, tmp_path, capsys):
   """Each refused before anything is compiled or written."""
   folders = _run_folders(tmp_path)

@@ -1,7 +1,9 @@
 """The decoupled M-step MPO and V-MPO share (Abdolmaleki et al. 2018, "Relative Entropy
 Regularized Policy Iteration", arXiv:1812.02256): weighted maximum likelihood under separate
 KL bounds on the mean and the covariance, ``KL_μ ≤ ε_μ`` and ``KL_Σ ≤ ε_Σ``, with Lagrange
-multipliers α_μ, α_Σ stepped by projected dual ascent, and the E-step temperature's settings."""
+multipliers α_μ, α_Σ stepped by projected dual ascent, and the E-step temperature's settings.
+A categorical policy has no mean/covariance split: its M-step bounds the one KL,
+``mean_s KL(π_old‖π_θ) ≤ ε``, with one multiplier α."""
 from __future__ import annotations
 
 from pgkit import duals, losses
@@ -19,6 +21,10 @@ class MStepHParams(HParams):
   alpha_init: float = field(1.0, "initial multipliers α_μ, α_Σ", ge=0.0)
   alpha_mean_learning_rate: float = field(40.0, "dual-ascent step size of α_μ", ge=0.0)
   alpha_cov_learning_rate: float = field(1e4, "dual-ascent step size of α_Σ", ge=0.0)
+  epsilon_kl: float = field(1e-2, "ε: bound on KL(π_old ‖ π_θ) of a categorical policy (one "
+                            "KL, no mean/covariance split)", gt=0.0)
+  alpha_learning_rate: float = field(10.0, "dual-ascent step size of a categorical policy's α",
+                                     ge=0.0)
 
 
 def decoupled_m_step(hp: MStepHParams) -> dict:
@@ -32,3 +38,20 @@ def decoupled_m_step(hp: MStepHParams) -> dict:
                                     hp.alpha_init, statistic="kl_mean"),
           duals.lagrange_multiplier("alpha_cov", hp.epsilon_cov, hp.alpha_cov_learning_rate,
                                     hp.alpha_init, statistic="kl_cov")))
+
+
+def categorical_m_step(hp: MStepHParams) -> dict:
+  """``policy_loss`` (weighted log-likelihood + α KL) and its ``duals``: the one KL bound of a
+  categorical policy, ``mean_s KL(π_old‖π_θ) ≤ ε_KL``."""
+  return dict(
+      policy_loss=losses.chain(losses.weighted_log_likelihood(),
+                               losses.lagrangian_kl("alpha", "kl", hp.epsilon_kl)),
+      duals=duals.lagrange_multiplier("alpha", hp.epsilon_kl, hp.alpha_learning_rate,
+                                      hp.alpha_init, statistic="kl"))
+
+
+def m_step(run, hp: MStepHParams) -> dict:
+  """The M-step for the run's policy family: one KL for a categorical, else decoupled."""
+  if run.policy_family == "categorical":
+    return categorical_m_step(hp)
+  return decoupled_m_step(hp)

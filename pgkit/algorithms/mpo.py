@@ -2,10 +2,12 @@
 E-step ``softmax(Q/η)`` over N actions from the target policy with η from its convex dual;
 M-step weighted maximum likelihood under decoupled mean/covariance KL constraints
 (arXiv:1812.02256) with multipliers α_μ, α_Σ by projected dual ascent; Q critic on Retrace
-targets (the trainer)."""
+targets (the trainer). For a categorical policy the E-step weighs every action exactly,
+``q ∝ π_old exp(Q/η)``, and the M-step bounds the one categorical KL."""
 from pgkit import estep, losses
 from pgkit.algorithms.base import adam
-from pgkit.algorithms.m_step import MStepHParams, decoupled_m_step
+from pgkit.algorithms import mpo_actions
+from pgkit.algorithms.m_step import MStepHParams, m_step
 from pgkit.algorithms.off_policy import OffPolicy, OffPolicyHParams, OffPolicyOptions
 from pgkit.settings import algorithm
 
@@ -27,14 +29,28 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
     num_envs=8, unroll_length=16, num_timesteps=25_600, batch_size=16, num_action_samples=8,
     updates_per_iteration=32, replay_capacity=8192, warmup_steps=1024, target_update="polyak",
     policy_hidden=(64, 64), critic_hidden=(64, 64), discount=0.99, learning_rate=3e-4,
-    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3)})
+    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3),
+    # Categorical policy: the E-step weighs both actions exactly; 40 960 env steps
+    # (examples/benchmarks/RESULTS.md).
+    "gymnax/CartPole-v1": dict(
+        num_envs=8, unroll_length=16, num_timesteps=40_960, batch_size=16,
+        updates_per_iteration=16, replay_capacity=4096, warmup_steps=1024,
+        target_update="polyak", polyak_tau=0.01, critic_hidden=(64, 64), learning_rate=1e-3,
+        critic_learning_rate=1e-3, discount=0.99)})
 def mpo(run, options, hp) -> OffPolicy:
   """MPO: E-step over sampled actions, decoupled KL-constrained M-step, Retrace critic."""
   updates = options.updates_per_iteration
+  if run.policy_family == "categorical":
+    reweighter = estep.categorical_mpo(hp.estep_epsilon, hp.temperature_init,
+                                       hp.temperature_learning_rate)
+    actions = mpo_actions.enumerated()
+  else:
+    reweighter = estep.mpo(hp.estep_epsilon, options.num_action_samples, hp.temperature_init,
+                           hp.temperature_learning_rate)
+    actions = mpo_actions.sampled(options.num_action_samples)
   return OffPolicy(
-      reweighter=estep.mpo(hp.estep_epsilon, options.num_action_samples, hp.temperature_init,
-                           hp.temperature_learning_rate),
+      reweighter=reweighter, actions=actions,
       policy_optimizer=adam(run, options, hp, hp.learning_rate, updates),
       critic_loss=losses.value_loss(1.0),
       critic_optimizer=adam(run, options, hp, hp.critic_learning_rate, updates),
-      **decoupled_m_step(hp))
+      **m_step(run, hp))

@@ -12,6 +12,7 @@ import optax
 
 from pgkit.duals import DualUpdater
 from pgkit.estep import Reweighter
+from pgkit.algorithms.mpo_actions import MPOActions
 from pgkit.losses import LossTransform
 from pgkit.settings import HParams, Options, field
 
@@ -20,12 +21,16 @@ class OffPolicy(NamedTuple):
   """An off-policy algorithm over replayed sequences with a Q critic and target networks.
 
   Attributes:
-    reweighter: E-step over ``[N, B]`` Q values of actions sampled from the target policy.
-    policy_loss: M-step loss; reads ``log_prob``, ``weight``, ``kl_mean``, ``kl_cov``.
+    reweighter: E-step over the values ``actions.propose`` gives (``[N, B]`` Q values of
+      sampled actions, or ``estep.ActionValues`` of every action of a categorical policy).
+    policy_loss: M-step loss; reads the terms ``actions.m_step_terms`` gives (``log_prob``,
+      ``weight`` and ``kl_mean``, ``kl_cov`` or ``kl``).
     policy_optimizer: optax transform for the policy.
     duals: updaters of the M-step multipliers, fed the policy loss's metrics.
     critic_loss: Q regression; reads ``value`` (Q_φ(s,a)) and ``value_target`` (Retrace).
     critic_optimizer: optax transform for the critic.
+    actions: how the E-step, Retrace's ``E_π Q`` and the M-step read the policy's actions
+      (``mpo_actions.sampled(N)`` or ``mpo_actions.enumerated()``).
   """
 
   reweighter: Reweighter
@@ -34,6 +39,7 @@ class OffPolicy(NamedTuple):
   duals: DualUpdater
   critic_loss: LossTransform
   critic_optimizer: optax.GradientTransformation
+  actions: MPOActions
 
 
 class OffPolicyOptions(Options):
@@ -47,8 +53,8 @@ class OffPolicyOptions(Options):
                                      "ratio is this / (num_envs · unroll_length · unrolls))",
                                      ge=1)
   warmup_steps: int = field(1024, "environment steps collected before the first update", ge=0)
-  num_action_samples: int = field(16, "N actions per state for the E-step and Retrace's E_π Q",
-                                  ge=1)
+  num_action_samples: int = field(16, "N actions per state for the E-step and Retrace's E_π Q "
+                                  "(a categorical policy uses every action instead)", ge=1)
   retrace_steps: int = field(0, "n of Retrace's truncation (0: traces to the sequence end)",
                              ge=0)
   target_update: str = field("periodic", "target networks: a copy every target_update_period "

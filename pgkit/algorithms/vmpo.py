@@ -1,11 +1,12 @@
 """V-MPO (Song et al. 2019, "V-MPO: On-Policy Maximum a Posteriori Policy Optimization for
 Discrete and Continuous Control", arXiv:1909.12238): on-policy E-step ``softmax(A/η)`` over the
 top-k GAE advantages of each minibatch, η from its convex dual; M-step weighted log-likelihood
-under decoupled mean/covariance KL constraints with multipliers α_μ, α_Σ by dual ascent."""
+under decoupled mean/covariance KL constraints with multipliers α_μ, α_Σ by dual ascent (one
+KL bound and one α for a categorical policy)."""
 from pgkit import estep
 from pgkit.algorithms.base import (GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
                                    gae_advantages, loss_terms, policy_adam, shared)
-from pgkit.algorithms.m_step import MStepHParams, decoupled_m_step
+from pgkit.algorithms.m_step import MStepHParams, m_step
 from pgkit.settings import algorithm, field
 
 
@@ -38,9 +39,9 @@ def vmpo(run, options, hp) -> OnPolicy:
   """V-MPO: top-k E-step over advantages, decoupled KL-constrained M-step."""
   return OnPolicy(
       advantages=gae_advantages(hp),
-      terms=loss_terms(decoupled_kl=True),
+      terms=loss_terms(decoupled_kl=run.policy_family != "categorical"),
       reweighter=estep.vmpo(options.top_k_fraction, hp.estep_epsilon, hp.temperature_init,
                             hp.temperature_learning_rate),
-      **decoupled_m_step(hp),
+      **m_step(run, hp),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
       **shared(run, options, hp))

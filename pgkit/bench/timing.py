@@ -39,12 +39,15 @@ def raw_env_steps_per_s(env, num_envs: int, length: int = 200, repeats: int = 3)
     state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
 
     def one(carry, k):
-      action = jax.random.uniform(k, (num_envs, env.action_size), minval=-1.0, maxval=1.0)
+      if env.discrete:
+        action = jax.random.randint(k, (num_envs,), 0, env.num_actions)
+      else:
+        action = jax.random.uniform(k, (num_envs, env.action_size), minval=-1.0, maxval=1.0)
       return jax.vmap(env.step)(carry, action), None
 
     state, _ = jax.lax.scan(one, state, jax.random.split(key, length))
     # Depend on the physics (a constant reward alone would let XLA drop the simulation).
-    return jnp.sum(state.obs) + jnp.sum(state.reward)
+    return jnp.sum(state.observation) + jnp.sum(state.reward)
 
   jax.block_until_ready(run(jax.random.PRNGKey(0)))  # compile
   best = 0.0

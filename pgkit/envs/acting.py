@@ -1,7 +1,8 @@
-"""Acting: a pure ``lax.scan`` unroll of a policy over a batch of Brax environments.
+"""Acting: a pure ``lax.scan`` unroll of a policy over a batch of environments (any family
+behind ``pgkit.envs.protocol``).
 
-The batch auto-resets: an environment whose episode terminated (``done`` from Brax) or reached
-``episode_length`` steps (truncation) starts again from a fresh reset state. Reset states are
+The batch auto-resets: an environment whose episode terminated (the env's ``termination``) or
+was truncated (the env's own ``truncation``, or ``episode_length`` steps) starts again from a fresh reset state. Reset states are
 drawn once per unroll with new keys, so episodes do not all restart from the same state, and the
 per-step reset costs only a ``where``. The observation an episode ended in is kept in
 ``Transition.next_observation``, so GAE can bootstrap truncated episodes correctly.
@@ -31,9 +32,9 @@ class Transition(NamedTuple):
 
 
 class EnvState(NamedTuple):
-  """A batch of Brax states plus per-environment episode bookkeeping."""
+  """A batch of ``EnvStep``s plus per-environment episode bookkeeping."""
 
-  brax: Any  # brax.envs.State, batched
+  env: Any  # protocol.EnvStep, batched
   steps: Array  # [B] steps taken in the current episode
   episode_return: Array  # [B] undiscounted return of the current episode so far
 
@@ -53,10 +54,11 @@ def reset(env, key: Array, num_envs: int) -> EnvState:
 
 def step(env, state: EnvState, action: Array, fresh, episode_length: int):
   """One batched step with auto-reset into ``fresh``; returns (state, reward, term, trunc, obs')."""
-  nxt = jax.vmap(env.step)(state.brax, action)
+  nxt = jax.vmap(env.step)(state.env, action)
   steps = state.steps + 1
-  termination = nxt.done
-  truncation = jnp.where(steps >= episode_length, 1.0 - termination, 0.0)
+  termination = nxt.termination
+  limit = jnp.maximum(nxt.truncation, (steps >= episode_length).astype(termination.dtype))
+  truncation = limit * (1.0 - termination)
   done = jnp.maximum(termination, truncation)
   episode_return = state.episode_return + nxt.reward
 
@@ -64,11 +66,11 @@ def step(env, state: EnvState, action: Array, fresh, episode_length: int):
     mask = done.reshape(done.shape + (1,) * (a.ndim - 1)) > 0
     return jnp.where(mask, a, b)
 
-  brax_state = jax.tree.map(select, fresh, nxt)
-  new = EnvState(brax_state, jnp.where(done > 0, 0, steps),
+  env_step = jax.tree.map(select, fresh, nxt)
+  new = EnvState(env_step, jnp.where(done > 0, 0, steps),
                  jnp.where(done > 0, 0.0, episode_return))
   stats = EpisodeStats(jnp.sum(done), jnp.sum(done * episode_return))
-  return new, nxt.reward, termination, truncation, nxt.obs, stats
+  return new, nxt.reward, termination, truncation, nxt.observation, stats
 
 
 def fresh_states(env, key: Array, num_envs: int):
@@ -81,8 +83,8 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
   """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps.
 
   Returns (state, Transition ``[T, B]``, EpisodeStats). Episodes that end restart from
-  ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the Brax
-  state before every step, ``[T, B]``, so that branches can later be restarted from them
+  ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the
+  ``EnvStep`` before every step, ``[T, B]``, so that branches can later be restarted from them
   (TRPO's vine sampling).
   """
   if fresh is None:
@@ -91,8 +93,8 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
 
   def one_step(carry, step_key):
     state, count, total = carry
-    before = state.brax
-    obs = state.brax.obs
+    before = state.env
+    obs = state.env.observation
     dist = policy.apply(params, normalize(obs_stats, obs))
     action = dist.sample(seed=step_key)
     log_prob = dist.log_prob(action)
@@ -116,7 +118,7 @@ def collect(env, policy, params, obs_stats: RunningStats, state: EnvState, reset
   """``unrolls`` consecutive unrolls of ``length`` steps sharing one set of fresh reset states.
 
   Returns (state, Transition ``[U·T, B]`` — one trajectory per env —, EpisodeStats summed, and
-  the Brax states before each step ``[U·T, B]`` with ``record_states``, else None).
+  the ``EnvStep``s before each step ``[U·T, B]`` with ``record_states``, else None).
   """
   fresh = fresh_states(env, reset_key, state.steps.shape[0])
 
@@ -142,18 +144,18 @@ def episodes(env, policy, params, obs_stats: RunningStats, key: Array, num_envs:
   """``num_envs`` episodes of at most ``episode_length`` steps from fresh resets, acting with
   the policy's mode (``stochastic``: sampling from it).
 
-  Returns (undiscounted returns ``[N]``, lengths ``[N]``, and with ``keep_states`` the physics
-  states after each step ``[T, N, ...]``, else None)."""
+  Returns (undiscounted returns ``[N]``, lengths ``[N]``, and with ``keep_states`` the family's
+  states after each step ``[T, N, ...]`` (a Brax ``State``, ...), else None)."""
   state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
 
   def one_step(carry, t):
     state, alive, total, length = carry
-    dist = policy.apply(params, normalize(obs_stats, state.obs))
+    dist = policy.apply(params, normalize(obs_stats, state.observation))
     action = dist.sample(seed=jax.random.fold_in(key, t)) if stochastic else dist.mode()
     state = jax.vmap(env.step)(state, policy.postprocess(action))
     total, length = total + alive * state.reward, length + alive
-    alive = alive * (1.0 - state.done)
-    return (state, alive, total, length), state.pipeline_state if keep_states else None
+    alive = alive * (1.0 - jnp.maximum(state.termination, state.truncation))
+    return (state, alive, total, length), state.state if keep_states else None
 
   init = (state, jnp.ones(num_envs), jnp.zeros(num_envs), jnp.zeros(num_envs))
   (_, _, total, length), states = jax.lax.scan(one_step, init, jnp.arange(episode_length))

@@ -1,7 +1,8 @@
 """Vine sampling (Schulman et al. 2015, "Trust Region Policy Optimization", arXiv:1502.05477).
 
 From a single-path rollout of ``π_old``, a *rollout set* of ``N`` states is chosen; each saved
-Brax state is restored and ``K`` actions ``a_{n,k} ~ π_old(·|s_n)`` are tried. Every branch takes
+env state (``protocol.EnvStep``; the env must be ``restorable``) is restored and ``K``
+actions ``a_{n,k} ~ π_old(·|s_n)`` are tried. Every branch takes
 its action and then follows ``π_old`` for ``H − 1`` more steps, and its action value is the
 discounted return bootstrapped by the critic:
 
@@ -32,13 +33,13 @@ class VineSamples(NamedTuple):
   """Branch results; ``K`` actions in each of ``N`` states."""
 
   observation: Array  # [N, obs] raw observations of the rollout set
-  action: Array  # [K, N, act] as stored by the learner (before ``policy.postprocess``)
+  action: Array  # [K, N, act] ([K, N] for discrete actions) as stored by the learner (before ``policy.postprocess``)
   behaviour_log_prob: Array  # [K, N] log π_old(a_{n,k} | s_n)
   q_value: Array  # [K, N] Q̂(s_n, a_{n,k})
 
 
 def select_states(key: Array, brax_states: Any, num_states: int) -> Any:
-  """``num_states`` states drawn without replacement from a ``[T, B]`` batch of Brax states."""
+  """``num_states`` states drawn without replacement from a ``[T, B]`` batch of ``EnvStep``s."""
   leaves = jax.tree.leaves(brax_states)
   total = leaves[0].shape[0] * leaves[0].shape[1]
   if num_states > total:
@@ -51,14 +52,16 @@ def select_states(key: Array, brax_states: Any, num_states: int) -> Any:
 def branch(env, policy, params, obs_stats: RunningStats, critic_apply, critic_params,
            states: Any, key: Array, num_actions: int, horizon: int, discount,
            reward_scaling=1.0) -> VineSamples:
-  """Tries ``num_actions`` actions from each of the ``N`` Brax ``states`` (batched ``[N]``)."""
+  """Tries ``num_actions`` actions from each of the ``N`` ``states`` (``EnvStep``s,
+  batched ``[N]``)."""
   k_first, k_rest = jax.random.split(key)
-  first = policy.apply(params, normalize(obs_stats, states.obs))
+  first = policy.apply(params, normalize(obs_stats, states.observation))
   action = first.sample(seed=k_first, sample_shape=(num_actions,))  # [K, N, act]
   log_prob = first.log_prob(action)
   tiled = jax.tree.map(lambda x: jnp.broadcast_to(x, (num_actions,) + x.shape), states)
   step = jax.vmap(jax.vmap(env.step))
-  sample = jax.vmap(lambda s, k: policy.apply(params, normalize(obs_stats, s.obs)).sample(seed=k),
+  sample = jax.vmap(lambda s, k: policy.apply(params, normalize(obs_stats, s.observation)).sample(
+      seed=k),
                     in_axes=(0, None))  # the same key for every k: common random numbers
 
   def one_step(carry, xs):
@@ -66,7 +69,7 @@ def branch(env, policy, params, obs_stats: RunningStats, critic_apply, critic_pa
     step_key, weight = xs
     state = step(state, policy.postprocess(act))
     total = total + weight * alive * state.reward * reward_scaling
-    alive = alive * (1.0 - state.done)
+    alive = alive * (1.0 - state.termination)
     return (state, alive, total, sample(state, step_key)), None
 
   zeros = jnp.zeros(log_prob.shape)
@@ -74,9 +77,9 @@ def branch(env, policy, params, obs_stats: RunningStats, critic_apply, critic_pa
   (state, alive, total, _), _ = jax.lax.scan(
       one_step, (tiled, jnp.ones_like(zeros), zeros, action),
       (jax.random.split(k_rest, horizon), weights))
-  bootstrap = critic_apply(critic_params, normalize(obs_stats, state.obs))
+  bootstrap = critic_apply(critic_params, normalize(obs_stats, state.observation))
   q_value = total + discount ** horizon * alive * bootstrap
-  return VineSamples(states.obs, action, log_prob, jax.lax.stop_gradient(q_value))
+  return VineSamples(states.observation, action, log_prob, jax.lax.stop_gradient(q_value))
 
 
 def vine_policy_batch(num_states: int, num_actions: int, horizon: int, discount,

@@ -1,5 +1,5 @@
 """Networks: policies returning distrax distributions, and critics."""
-from pgkit.networks.critics import Critic, QCritic, q_critic, value_critic
+from pgkit.networks.critics import Critic, QCritic, discrete_q_critic, q_critic, value_critic
 from pgkit.networks.distributions import TanhNormal
 from pgkit.networks.mlp import MLP
 from pgkit.networks.policies import (Policy, categorical_policy, gaussian_policy,

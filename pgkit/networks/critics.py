@@ -45,3 +45,23 @@ def q_critic(obs_size: int, action_size: int, hidden: Sequence[int] = (256, 256)
     return net.apply(params, jnp.concatenate([obs, action], -1))[..., 0]
 
   return QCritic(lambda key: net.init(key, jnp.zeros((1, obs_size + action_size))), apply)
+
+
+def discrete_q_critic(obs_size: int, num_actions: int, hidden: Sequence[int] = (256, 256),
+                      activation: str = "elu") -> QCritic:
+  """Q_φ(s, ·) for discrete actions: one network output per action.
+
+  ``apply(params, obs [..., obs], action [...] ints) -> Q(s, a) [...]`` with ``obs`` and
+  ``action`` broadcast (``N`` actions ``[N, B]`` against states ``[B, obs]``); the network runs
+  once per state, not once per action.
+  """
+  net = MLP(tuple(hidden) + (num_actions,), activation)
+
+  def apply(params, obs, action):
+    q_all = net.apply(params, obs)  # [..., A]
+    shape = jnp.broadcast_shapes(obs.shape[:-1], action.shape)
+    q_all = jnp.broadcast_to(q_all, shape + q_all.shape[-1:])
+    index = jnp.broadcast_to(action, shape)[..., None].astype(jnp.int32)
+    return jnp.take_along_axis(q_all, index, axis=-1)[..., 0]
+
+  return QCritic(lambda key: net.init(key, jnp.zeros((1, obs_size))), apply)

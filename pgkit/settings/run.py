@@ -1,24 +1,22 @@
 """Run settings: what every algorithm's run has (env, sizes, networks, evaluation, output)."""
 from __future__ import annotations
 
+from pgkit.settings import envs
+from pgkit.settings.errors import InputError
 from pgkit.settings.fields import Options, field
 
-# Brax's environment registry (``brax.envs._envs``), written out so that ``--help`` and
-# validation need not import Brax; tests/settings check it against Brax's own list.
-BRAX_ENVS = ("ant", "fast", "halfcheetah", "hopper", "humanoid", "humanoidstandup",
-             "inverted_double_pendulum", "inverted_pendulum", "pusher", "reacher", "swimmer",
-             "walker2d")
 BACKENDS = ("spring", "positional", "generalized", "mjx")
-# Brax's environments have continuous actions; categorical policies need a discrete env.
-POLICIES = ("tanh_gaussian", "gaussian")
+# "auto" follows the env's action space: categorical on discrete actions, tanh_gaussian else.
+POLICIES = ("auto", "tanh_gaussian", "gaussian", "categorical")
 ACTIVATIONS = ("tanh", "swish", "relu", "elu")
 
 
 class RunSettings(Options):
   """Settings shared by every algorithm: environment, batch shape, networks, evaluation, output."""
 
-  env: str = field("inverted_pendulum", "Brax environment", choices=BRAX_ENVS)
-  backend: str = field("positional", "Brax physics pipeline", choices=BACKENDS)
+  env: str = field("inverted_pendulum", "environment: a Brax env (ant, ...), gymnax/TASK or "
+                   "playground/TASK (pgkit train --help lists them)")
+  backend: str = field("positional", "Brax physics pipeline (Brax envs only)", choices=BACKENDS)
   num_timesteps: int = field(300_000, "environment steps to train for, rounded up to whole "
                              "iterations", ge=1)
   num_envs: int = field(64, "environments stepped in parallel", ge=1)
@@ -26,13 +24,16 @@ class RunSettings(Options):
   unrolls: int = field(1, "sequential unrolls per iteration; an iteration collects num_envs · "
                        "unrolls sequences of unroll_length steps", ge=1)
   episode_length: int = field(1000, "steps after which an episode is truncated", ge=1)
-  policy: str = field("tanh_gaussian", "action distribution of the policy", choices=POLICIES)
+  policy: str = field("auto", "action distribution of the policy (auto: categorical for "
+                      "discrete actions, tanh_gaussian for continuous ones)", choices=POLICIES)
   policy_hidden: tuple[int, ...] = field((64, 64), "hidden layer sizes of the policy", ge=1)
   critic_hidden: tuple[int, ...] = field((64, 64), "hidden layer sizes of the critic (V or Q)",
                                          ge=1)
   activation: str = field("tanh", "activation of both networks", choices=ACTIVATIONS)
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
+  devices: int = field(0, "local devices to train on (0: all): the env batch is split over "
+                       "them along num_envs, a sweep's runs are spread over them", ge=0)
   seed: int = field(0, "seed of the run's PRNG key", ge=0)
   num_chunks: int = field(10, "reports per run (progress line, metrics row, checkpoint); a "
                           "stop waits for the compiled unit in flight (at most a report or "
@@ -45,6 +46,31 @@ class RunSettings(Options):
                               "from Python, None writes nothing")
   wandb_project: str | None = field(None, "also log the metrics to this Weights & Biases "
                                     "project (pip install 'pgkit[wandb]')")
+
+  def validate(self, owner: str, run=None) -> None:
+    """The fields and their rules, then whether the env's family package is installed."""
+    super().validate(owner, run)
+    missing = envs.missing_extra(self.env)
+    if missing:
+      raise InputError(f"{owner}: {missing}")
+
+  def relations(self, run):
+    yield from super().relations(run)
+    wrong = envs.problem(self.env)
+    if wrong:
+      yield "env", wrong
+      return
+    if envs.discrete(self.env) and self.policy not in ("auto", "categorical"):
+      yield "policy", f"auto or categorical ({self.env} has discrete actions)"
+    elif not envs.discrete(self.env) and self.policy == "categorical":
+      yield "policy", (f"auto, tanh_gaussian or gaussian ({self.env} has continuous actions)")
+
+  @property
+  def policy_family(self) -> str:
+    """The policy's distribution with ``auto`` resolved by the env's action space."""
+    if self.policy != "auto":
+      return self.policy
+    return "categorical" if envs.discrete(self.env) else "tanh_gaussian"
 
   @property
   def num_sequences(self) -> int:

@@ -21,16 +21,19 @@ def rows(modules=()) -> list[tuple[str, str, str, list[str]]]:
   out = []
   for name in settings.names_of_algorithms():
     algo = settings.get(name)
-    envs = sorted(set(ENV_PRESETS) | set(algo.presets))
-    out.append((name, algo.options.trainer, algo.summary, envs))
+    # tuned settings, not only an env's own time limit (every gymnax env has that one)
+    tuned = {env for env, values in ENV_PRESETS.items() if set(values) - {"episode_length"}}
+    out.append((name, algo.options.trainer, algo.summary, sorted(tuned | set(algo.presets))))
   return out
 
 
 def command(args) -> int:
   from pgkit import settings
+  from pgkit.settings import envs
 
   print("algorithms (pgkit train NAME; presets: envs with tuned defaults):")
-  for name, trainer, summary, envs in rows(args.modules):
-    print(f"  {name:12s} {trainer:10s} {summary}\n  {'':12s} presets: {', '.join(envs)}")
-  print(f"\nenvs: {', '.join(settings.BRAX_ENVS)}\nbackends: {', '.join(settings.BACKENDS)}")
+  for name, trainer, summary, tuned in rows(args.modules):
+    print(f"  {name:12s} {trainer:10s} {summary}\n  {'':12s} presets: {', '.join(tuned)}")
+  print("\nenvs (--env):\n" + "\n".join(envs.listing()))
+  print(f"backends (Brax envs): {', '.join(settings.BACKENDS)}")
   return 0

@@ -84,12 +84,7 @@ def _label(data: dict, shared: set[str]) -> str:
 
 def plot(run_dirs: list[str], out: str, x: str = "env_steps", metrics=("kl",)) -> list[Group]:
   """Draws the curves of ``run_dirs`` into the PNG ``out``; returns the groups drawn."""
-  try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-  except ImportError:
-    raise InputError("pgkit plot needs matplotlib: pip install 'pgkit[plot]'") from None
+  plt = pyplot("pgkit plot")
   groups = _groups(run_dirs)
   available = set.intersection(*[set(g.runs[0][0]) for g in groups])
   missing = [m for m in metrics if m not in available]
@@ -97,18 +92,12 @@ def plot(run_dirs: list[str], out: str, x: str = "env_steps", metrics=("kl",)) -
     raise InputError(f"metrics {missing} are not in every run's metrics; they have "
                      f"{sorted(available)}")
   fig, (top, bottom) = plt.subplots(2, 1, figsize=SIZE, dpi=DPI, sharex=True)
+  draw_returns(top, groups, x)
   for i, g in enumerate(groups):
     color = f"C{i % 10}"
-    _band(top, *g.curve(x, "episode_return"), color, f"{g.label} ({len(g.runs)} seed{'s' if len(g.runs) > 1 else ''})")
-    finals = [r for r in g.results if r]
-    if finals and x == "env_steps":
-      top.scatter([r["env_steps"] for r in finals], [r["eval_return"] for r in finals],
-                  color=color, marker="*", s=60, zorder=3)
     for j, m in enumerate(metrics):
       _band(bottom, *g.curve(x, m), color, m if len(groups) == 1 else f"{m}: {g.label}",
             style=("-", "--", ":", "-.")[j % 4])
-  top.set_ylabel("episode return (training; ★ final evaluation)")
-  top.legend(fontsize=7)
   bottom.set_ylabel(", ".join(metrics))
   bottom.set_xlabel(x.replace("_", " "))
   bottom.legend(fontsize=7)
@@ -116,6 +105,43 @@ def plot(run_dirs: list[str], out: str, x: str = "env_steps", metrics=("kl",)) -
   fig.savefig(out, dpi=DPI)
   plt.close(fig)
   return groups
+
+
+def pyplot(command: str):
+  """matplotlib's pyplot on the Agg backend (an error naming the extra when missing)."""
+  try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+  except ImportError:
+    raise InputError(f"{command} needs matplotlib: pip install 'pgkit[plot]'") from None
+  return plt
+
+
+def draw_returns(ax, groups: list[Group], x: str = "env_steps") -> None:
+  """Each group's mean training return ± std over its seeds, and its final evaluations (★)."""
+  for i, g in enumerate(groups):
+    color = f"C{i % 10}"
+    _band(ax, *g.curve(x, "episode_return"), color,
+          f"{g.label} ({len(g.runs)} seed{'s' if len(g.runs) > 1 else ''})")
+    finals = [r for r in g.results if r]
+    if finals and x == "env_steps":
+      ax.scatter([r["env_steps"] for r in finals], [r["eval_return"] for r in finals],
+                 color=color, marker="*", s=60, zorder=3)
+  ax.set_ylabel("episode return (training; ★ final evaluation)")
+  ax.legend(fontsize=7)
+
+
+def save_returns(groups: list[Group], out: str, title: str, command: str) -> None:
+  """A PNG of ``draw_returns`` alone, against env steps."""
+  plt = pyplot(command)
+  fig, ax = plt.subplots(1, 1, figsize=(SIZE[0], SIZE[1] * 0.6), dpi=DPI)
+  draw_returns(ax, groups)
+  ax.set_xlabel("env steps")
+  ax.set_title(title, fontsize=9)
+  fig.tight_layout()
+  fig.savefig(out, dpi=DPI)
+  plt.close(fig)
 
 
 def _band(ax, xs, mean, std, color, label, style="-") -> None:

@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def rollout(run_dir: str, checkpoint: int | None = None, stochastic: bool = False,
             steps: int | None = None):
-  """(the env, its physics states from the reset to the episode's end, the episode's return)."""
+  """(the Brax env, its physics states from the reset to the episode's end, the episode's
+  return)."""
   from pgkit.runs.restore import player, restore
   from pgkit.training import loop
 
@@ -40,16 +41,17 @@ def rollout(run_dir: str, checkpoint: int | None = None, stochastic: bool = Fals
     raise InputError(f"steps must be >= 1, got {steps}")
   r = restore(run_dir, checkpoint)
   env, run = r.trainer.env, r.settings.run
-  if not hasattr(env, "sys"):
-    raise InputError(f"render: env {run.env!r} has no Brax system to draw")
+  if not hasattr(env.raw, "sys"):  # gymnax and Playground tasks have no Brax system
+    raise InputError(f"render: env {run.env!r} has no Brax system to draw (render draws Brax "
+                     "envs)")
   length = min(steps or run.episode_length, run.episode_length)
   key = loop.seed_keys(run.seed)[1]
   play = player(r.trainer, 1, length, stochastic, keep_states=True)
   returns, lengths, states = jax.device_get(play(r.state, key))
-  first = jax.device_get(jax.jit(env.reset)(jax.random.split(key, 1)[0]).pipeline_state)
-  n = int(lengths[0])
+  first = jax.device_get(jax.jit(env.reset)(jax.random.split(key, 1)[0]).state.pipeline_state)
+  n, states = int(lengths[0]), states.pipeline_state
   frames = [first] + [jax.tree.map(lambda x, t=t: np.asarray(x[t, 0]), states) for t in range(n)]
-  return env, frames, float(returns[0])
+  return env.raw, frames, float(returns[0])
 
 
 def render(run_dir: str, out: str, checkpoint: int | None = None, stochastic: bool = False,

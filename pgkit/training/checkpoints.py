@@ -15,7 +15,20 @@ import os
 from typing import Callable
 
 import jax
+import jax.numpy as jnp
+import numpy as np
 import orbax.checkpoint as ocp
+
+
+def _empty(x) -> bool:
+  return 0 in getattr(x, "shape", ())
+
+
+def _storable(state):
+  """orbax refuses zero-size arrays (MJX's ``act`` for a model without actuator state, in a
+  Playground env state): each is saved as a scalar placeholder, rebuilt from the template's
+  shape on restore."""
+  return jax.tree.map(lambda x: np.zeros((), x.dtype) if _empty(x) else x, state)
 
 
 class Checkpoints:
@@ -39,14 +52,17 @@ class Checkpoints:
 
   def save(self, iteration: int, state) -> str:
     """Writes ``state`` (complete once this returns) and drops steps older than the kept ones."""
-    self.manager.save(iteration, args=ocp.args.StandardSave(state), force=True)
+    self.manager.save(iteration, args=ocp.args.StandardSave(_storable(state)), force=True)
     self.manager.wait_until_finished()
     return self.path(iteration)
 
   def restore(self, iteration: int, like):
     """The state of ``iteration`` in the structure, shapes and dtypes of ``like``."""
-    target = jax.tree.map(ocp.utils.to_shape_dtype_struct, like)
-    return self.manager.restore(iteration, args=ocp.args.StandardRestore(target))
+    target = jax.tree.map(lambda x: jax.ShapeDtypeStruct((), x.dtype) if _empty(x)
+                          else ocp.utils.to_shape_dtype_struct(x), like)
+    state = self.manager.restore(iteration, args=ocp.args.StandardRestore(target))
+    return jax.tree.map(lambda r, x: jnp.zeros(x.shape, x.dtype) if _empty(x) else r, state,
+                        like)
 
   def restore_latest(self, like, warn: Callable[[str], None] = print):
     """``(iteration, state)`` of the newest readable step, or ``(None, like)`` if there is none.

@@ -8,11 +8,14 @@ benchmarks and population (vmapped seed) runs.
   state donated (its buffers are reused for the result);
 * ``evaluate(state, key)``: the deterministic policy's mean return (per member).
 
-With ``progress`` every iteration ticks ``progress.tick`` on the host (``jax.debug.callback``),
-which moves the runner's progress bar within a chunk.
+No chunk calls back to the host (a host callback would keep the chunk out of jax's persistent
+compilation cache): the runner moves its progress between units, and ``plan`` keeps units
+within a tenth of the run so progress moves at least that often.
 
-With ``population`` every member is vmapped over its key while ``hp`` is shared; a sweep over
-hyperparameters vmaps ``trainer.train`` itself (README, ``examples/sweep.py``).
+With ``population`` every member is vmapped over its key; ``hp`` is shared, except the fields
+named in ``member_hparams``, which hold one value per member (``pgkit sweep``: seeds × grid
+points in one compiled call). With ``devices`` > 1 the functions run on a ``jax.sharding`` mesh
+(``sharding``: a run's env batch, or a population's members, split over the devices).
 """
 from __future__ import annotations
 
@@ -22,13 +25,14 @@ from typing import Callable, NamedTuple
 
 import jax
 
-from pgkit.training import progress as progress_lib
+from pgkit.training import sharding
 
 
 class Compiled(NamedTuple):
   init: Callable
-  run_chunk: Callable
+  run_chunk: Callable  # jitted: ``run_chunk.lower(state, put_hp(hp)).compile()`` compiles it
   evaluate: Callable
+  put_hp: Callable  # hyperparameters as ``run_chunk`` takes them (on the mesh, if any)
   chunk: int  # iterations per chunk
   num_chunks: int
 
@@ -56,9 +60,10 @@ MAX_UNIT_STEPS = 2**19
 
 def plan(num_iterations: int, num_reports: int, steps_per_iteration: int) -> Plan:
   """About ``num_reports`` reports, each of as few compiled units as keep every unit within
-  ``MAX_UNIT_STEPS`` env steps."""
+  ``MAX_UNIT_STEPS`` env steps and a tenth of the run (progress moves once per unit)."""
   per_report, _ = chunking(num_iterations, num_reports)
-  unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration))
+  unit = min(per_report, max(1, MAX_UNIT_STEPS // steps_per_iteration),
+             math.ceil(num_iterations / 10))
   return Plan(unit, math.ceil(per_report / unit), math.ceil(num_iterations / unit))
 
 
@@ -73,22 +78,52 @@ def chunking(num_iterations: int, num_chunks: int) -> tuple[int, int]:
   return chunk, math.ceil(num_iterations / chunk)
 
 
+def member_axes(trainer, member_hparams: tuple[str, ...]):
+  """``in_axes`` of the hyperparameters in a population: 0 for the fields in
+  ``member_hparams`` (one value per member), None (shared) for the others."""
+  shared = jax.tree.map(lambda _: None, trainer.algo.hparams())
+  return shared.replace(**{name: 0 for name in member_hparams})
+
+
 @functools.lru_cache(maxsize=16)
-def compiled(trainer, chunk: int, population: bool = False, progress: bool = False) -> Compiled:
+def compiled(trainer, chunk: int, population: bool = False,
+             member_hparams: tuple[str, ...] = (), devices: int = 1) -> Compiled:
+  """The jitted functions (module docstring). ``member_hparams`` (with ``population``) names
+  the hyperparameters that hold one value per member. With ``devices`` > 1 (or several
+  processes) they run on a mesh (``sharding``): a run's env batch, or a population's members,
+  split over the devices; ``init`` and ``evaluate`` put their host inputs on the mesh, and
+  ``put_hp`` does it for the hyperparameters that ``run_chunk`` is given."""
+  mesh = sharding.mesh(devices)
+  constrain = sharding.constrain_population if population else sharding.constrain_state
+
   def one_step(state, hp):
     state, metrics = trainer.step(state, hp)
-    if progress:  # the host's progress moves once per iteration, inside the chunk
-      jax.debug.callback(progress_lib.tick, state.iteration, metrics["episodes"],
-                         metrics["episode_return_sum"])
-    return state, metrics
+    return constrain(state, mesh), metrics
 
   def run_chunk(state, hp):
-    return jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
+    state, metrics = jax.lax.scan(lambda s, _: one_step(s, hp), state, None, length=chunk)
+    return state, sharding.replicate(metrics, mesh)
 
-  init, evaluate = trainer.init, trainer.evaluate
+  init_fn, evaluate_fn, hp_axes = trainer.init, trainer.evaluate, None
   if population:
-    init = jax.vmap(init, (0, None))
-    run_chunk = jax.vmap(run_chunk, (0, None))
-    evaluate = jax.vmap(evaluate)
-  return Compiled(jax.jit(init), jax.jit(run_chunk, donate_argnums=0), jax.jit(evaluate), chunk,
+    hp_axes = member_axes(trainer, member_hparams)
+    init_fn = jax.vmap(init_fn, (0, hp_axes))
+    run_chunk = jax.vmap(run_chunk, (0, hp_axes))
+    evaluate_fn = jax.vmap(evaluate_fn)
+
+  @jax.jit
+  def init(key, hp):
+    return constrain(init_fn(key, hp), mesh)
+
+  @jax.jit
+  def evaluate(state, key):
+    return sharding.replicate(evaluate_fn(state, key), mesh)
+
+  split_hp = False if hp_axes is None else jax.tree.map(lambda a: a == 0, hp_axes,
+                                                       is_leaf=lambda a: a is None)
+  put_hp = lambda hp: sharding.put(hp, mesh, split_hp)  # the identity without a mesh
+  put_key = lambda key: sharding.put(key, mesh, population)
+  return Compiled(lambda key, hp: init(put_key(key), put_hp(hp)),
+                  jax.jit(run_chunk, donate_argnums=0),
+                  lambda state, key: evaluate(state, put_key(key)), put_hp, chunk,
                   math.ceil(trainer.run.num_iterations / chunk))

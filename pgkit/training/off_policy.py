@@ -8,11 +8,13 @@ collected, run ``updates_per_iteration`` learner updates (the update-to-data rat
 ``batch_size`` sequences and
 
 1. fits Q_φ to Retrace targets built from the target networks (``returns.retrace_targets``,
-   ``c = λ min(1, π_target/b)``, ``E_π Q`` from ``num_action_samples`` actions);
-2. E-step: draws N actions per state from the target policy, scores them with the target critic,
-   takes one optimizer step on the temperature dual and computes ``softmax(Q/η)`` weights;
-3. M-step: one optimizer step on the policy loss (decoupled weighted log-likelihood plus
-   ``α_μ KL_μ + α_Σ KL_Σ`` against the target policy), then one dual-ascent step on α_μ, α_Σ;
+   ``c = λ min(1, π_target/b)``, ``E_π Q`` from the description's ``actions``);
+2. E-step: the description's ``actions`` propose actions per state (N samples from the target
+   policy, or every action of a categorical one), the target critic scores them, one optimizer
+   step on the temperature dual, then the E-step weights;
+3. M-step: one optimizer step on the policy loss (weighted log-likelihood plus the KL
+   constraints against the target policy: decoupled α_μ KL_μ + α_Σ KL_Σ for a Gaussian, one
+   α KL for a categorical), then one dual-ascent step on the multipliers;
 4. updates the target networks (periodic copy or Polyak averaging).
 
 Observations are stored raw and normalised with the running statistics when they are used.
@@ -27,7 +29,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pgkit import envs, losses, replay
+from pgkit import envs, replay
 from pgkit.algorithms.off_policy import OffPolicy
 from pgkit.losses import LossTerms
 from pgkit.returns.retrace import retrace_targets
@@ -66,13 +68,12 @@ class OffPolicyState(NamedTuple):
 
 def _example(env, length: int) -> envs.Transition:
   z = lambda *shape: jnp.zeros((length,) + shape)
-  return envs.Transition(z(env.observation_size), z(env.action_size), z(), z(), z(),
+  return envs.Transition(z(env.observation_size), env.action_example(length), z(), z(), z(),
                          z(env.observation_size), z())
 
 
 def make_off_policy(run, options, env, policy, q_critic, build):
   """``init`` and ``step`` of the off-policy trainer for ``build(hp) -> OffPolicy``."""
-  n = options.num_action_samples
   n_steps = options.retrace_steps or None
 
   def init(key, hp) -> OffPolicyState:
@@ -90,9 +91,9 @@ def make_off_policy(run, options, env, policy, q_critic, build):
 
   def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):
     target_pi = policy.apply(ln.target_policy_params, obs)
-    next_actions = policy.apply(ln.target_policy_params, next_obs).sample(seed=key,
-                                                                          sample_shape=n)
-    v_next = jnp.mean(q_critic.apply(ln.target_critic_params, next_obs, next_actions), 0)
+    v_next = algo.actions.expected_q(
+        policy.apply(ln.target_policy_params, next_obs),
+        lambda a: q_critic.apply(ln.target_critic_params, next_obs, a), key)
     q_target = q_critic.apply(ln.target_critic_params, obs, batch.action)
     log_rho = target_pi.log_prob(batch.action) - batch.behaviour_log_prob
     discount = hp.discount * (1.0 - batch.termination)
@@ -116,19 +117,14 @@ def make_off_policy(run, options, env, policy, q_critic, build):
   def policy_update(algo: OffPolicy, ln: Learner, obs, key):
     obs = obs.reshape(-1, obs.shape[-1])  # [S·T, obs]
     target_pi = policy.apply(ln.target_policy_params, obs)
-    actions = target_pi.sample(seed=key, sample_shape=n)  # [N, S·T, act]
-    q_values = q_critic.apply(ln.target_critic_params, obs, actions)  # [N, S·T]
+    actions, q_values = algo.actions.propose(  # [K, S·T, ...] and Q of them
+        target_pi, lambda a: q_critic.apply(ln.target_critic_params, obs, a), key)
     r_state = algo.reweighter.update(ln.reweighter_state, q_values=q_values)
     weights, e_metrics = algo.reweighter.weights(r_state, q_values)
     dual_values = algo.duals.values(ln.dual_state)
 
     def loss_fn(p):
-      new = policy.apply(p, obs)
-      pi_mean, pi_cov = losses.decoupled_policies(target_pi, new)
-      log_prob = pi_mean.log_prob(actions) + pi_cov.log_prob(actions)
-      kl_mean, kl_cov = losses.decoupled_gaussian_kl(target_pi, new)
-      terms = LossTerms(log_prob=log_prob.ravel(), weight=weights.ravel(), kl_mean=kl_mean,
-                        kl_cov=kl_cov)
+      terms = algo.actions.m_step_terms(target_pi, policy.apply(p, obs), actions, weights)
       return algo.policy_loss.apply(terms, dual_values)
 
     (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(ln.policy_params)

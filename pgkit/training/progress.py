@@ -1,30 +1,17 @@
 """Live progress of a run: env steps, % done, steps/s, time left and the latest episode return.
 
-The compiled chunks tick once per iteration (``tick`` through ``jax.debug.callback``, see
-``loop.compiled(..., progress=True)``), so progress moves during a chunk without shorter chunks
-or a recompile. In a terminal a rich progress bar shows it, with report lines printed above the
-bar; otherwise (a pipe, a file, CI) plain lines are printed: every report's line carries the %
-done and the time left, and when reports are further apart than a tenth of the run a progress
-line is printed at every tenth as well.
+The runner advances it after every compiled unit (``loop.plan`` keeps a unit within a tenth of
+the run); the clock starts when training does, after compiling. In a terminal a rich progress
+bar shows it, with report lines printed above the bar; otherwise (a pipe, a file, CI) plain
+lines are printed: every report's line carries the % done and the time left, and when reports
+are further apart than a tenth of the run a progress line is printed at every tenth as well.
 """
 from __future__ import annotations
 
 import math
 import sys
-import threading
 import time
 from typing import Callable
-
-import numpy as np
-
-_ACTIVE: list["Progress"] = []  # the progress the compiled chunks tick, while a run trains
-
-
-def tick(iteration, episodes, return_sum) -> None:
-  """Host side of the per-iteration callback: the iteration just done and its finished
-  episodes' count and return sum."""
-  if _ACTIVE:
-    _ACTIVE[-1].advance(int(iteration), float(np.sum(episodes)), float(np.sum(return_sum)))
 
 
 def _duration(seconds: float) -> str:
@@ -46,35 +33,32 @@ class Progress:
     self.print_fn, self.lines = print_fn, lines_between_reports
     self.latest_return, self.t_start = math.nan, None
     self.next_tenth = math.floor(10 * first / total) + 1
-    self.lock, self.bar = threading.Lock(), _Bar(total * self.spi) if bar else None
+    self.bar = _Bar(total * self.spi) if bar else None
 
   def __enter__(self):
-    _ACTIVE.append(self)
+    self.t_start = time.time()
     if self.bar:
       self.bar.start(self.first * self.spi)
     return self
 
   def __exit__(self, *exc):
-    _ACTIVE.remove(self)
     if self.bar:
       self.bar.stop()
 
   def advance(self, iteration: int, episodes: float, return_sum: float) -> None:
-    with self.lock:
-      now = time.time()
-      if self.t_start is None:  # the first tick: compilation is over, rates start here
-        self.t_start, self.first = now, iteration
-      self.done = iteration
-      if episodes:
-        self.latest_return = return_sum / episodes
-      if self.bar:
-        self.bar.update(iteration * self.spi, self.rate(), self.eta(), self.latest_return)
-      elif self.lines and iteration >= self.next_tenth * self.total / 10:
-        self.next_tenth = math.floor(10 * iteration / self.total) + 1
-        self.print_fn(f"progress {self.fields()}")
+    """Iterations up to ``iteration`` are done; ``episodes`` ended in them since the last
+    advance, with returns summing to ``return_sum``."""
+    self.done = iteration
+    if episodes:
+      self.latest_return = return_sum / episodes
+    if self.bar:
+      self.bar.update(iteration * self.spi, self.rate(), self.eta(), self.latest_return)
+    elif self.lines and iteration >= self.next_tenth * self.total / 10:
+      self.next_tenth = math.floor(10 * iteration / self.total) + 1
+      self.print_fn(f"progress {self.fields()}")
 
   def rate(self) -> float:
-    """Env steps per second since the first tick (compilation excluded)."""
+    """Env steps per second since training started (compilation excluded)."""
     if self.t_start is None or self.done == self.first:
       return math.nan
     return (self.done - self.first) * self.spi / max(time.time() - self.t_start, 1e-9)
@@ -98,11 +82,10 @@ class Progress:
 
   def line(self, text: str) -> None:
     """A line of the run (a report, a warning): above the bar, or printed."""
-    with self.lock:
-      if self.bar:
-        self.bar.print(text)
-      else:
-        self.print_fn(text)
+    if self.bar:
+      self.bar.print(text)
+    else:
+      self.print_fn(text)
 
 
 class _Bar:

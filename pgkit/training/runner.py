@@ -1,7 +1,8 @@
 """The runner: compiled units of ``step`` with live progress, logs, checkpoints and checks.
 
-A run is cut into compiled units of at most 2^19 env steps (``loop.plan``); progress moves once
-per iteration (``progress``), and about ``num_chunks`` times per run the host prints a report
+A run is cut into compiled units of at most 2^19 env steps and a tenth of the run
+(``loop.plan``), compiled ahead of training (through jax's persistent cache when it is on,
+``compile_cache``); progress moves once per unit (``progress``), and about ``num_chunks`` times per run the host prints a report
 line, appends the metrics to the run folder's logs and saves a checkpoint there
 (``pgkit.runs.folder`` describes the folder). Before anything compiles, every setting is
 validated and the run folder is checked (created, writable, holding this run's
@@ -34,7 +35,7 @@ import numpy as np
 from pgkit.settings import Settings
 from pgkit.settings.errors import InputError
 from pgkit.runs import folder, loggers
-from pgkit.training import checkpoints, health, loop
+from pgkit.training import checkpoints, distributed, health, loop, sharding
 from pgkit.training import progress as progress_lib
 from pgkit.training.stop import StopSignals, Stopped
 from pgkit.training.trainer import make_trainer
@@ -62,6 +63,10 @@ class RunResult(NamedTuple):
     return {k: v for k, v in self._asdict().items() if k != "state"}
 
 
+def _silent(line: str) -> None:
+  """The print of a cluster's processes other than 0."""
+
+
 class DivergenceError(FloatingPointError):
   """A run diverged and ``on_divergence`` is ``error``."""
 
@@ -86,9 +91,11 @@ def _open_folder(settings: Settings):
     raise InputError("wandb_project needs a run_dir (the W&B run mirrors the run folder's logs)")
   if not rs.run_dir:
     return None
-  folder.prepare(rs.run_dir, settings)
-  if rs.wandb_project:
-    loggers.require_wandb()
+  if distributed.is_main():  # the other processes of a cluster only read it
+    folder.prepare(rs.run_dir, settings)
+    if rs.wandb_project:
+      loggers.require_wandb()
+  distributed.barrier("pgkit-run-folder")
   ckpt = checkpoints.Checkpoints(os.path.join(rs.run_dir, folder.CHECKPOINTS))
   folder.check_fresh(rs.run_dir, resuming=ckpt.latest() is not None)
   return ckpt
@@ -115,6 +122,10 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   """
   settings.validate()
   rs = settings.run
+  if not distributed.is_main():  # process 0 of a cluster prints and writes the logs
+    print_fn = _silent
+  devices = sharding.resolve(rs.devices)
+  sharding.check_divisible("num_envs", rs.num_envs, sharding.mesh(devices))
   ckpt = _open_folder(settings)
   start = time.time()
   trainer = make_trainer(settings)
@@ -123,24 +134,27 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   if total != rs.num_timesteps:
     print_fn(f"num_timesteps={rs.num_timesteps} rounds up to {p.iterations} iterations of "
              f"{trainer.steps_per_iteration} env steps = {total} env steps")
-  c = loop.compiled(trainer, p.unit, progress=True)
+  c = loop.compiled(trainer, p.unit, devices=devices)
   hp = jax.tree.map(jnp.asarray, settings.hparams)
   key, eval_key = loop.seed_keys(rs.seed)
-  state, first = c.init(key, hp), 0
+  state, first, hp = c.init(key, hp), 0, c.put_hp(hp)
   if ckpt:
     resumed, state = ckpt.restore_latest(state, print_fn)
     if resumed is not None:
       first = resumed
       print_fn(f"resumed from {ckpt.path(resumed)} at iteration {resumed}")
+  t = time.time()  # compiled here (ahead of time) so the run can say what compiling cost
+  c = c._replace(run_chunk=c.run_chunk.lower(state, hp).compile())
+  print_fn(f"compiled the training unit in {time.time() - t:.1f} s")
   sparse = p.unit * p.units_per_report > math.ceil(p.iterations / 10)  # reports > 10 % apart
   progress = progress_lib.Progress(p.iterations, trainer.steps_per_iteration, first, print_fn,
                                    print_fn is _print and progress_lib.is_terminal(), sparse)
-  outputs = _Outputs(ckpt, loggers.Logs(rs.run_dir, settings, first) if rs.run_dir else None,
-                     progress)
+  logs = loggers.Logs(rs.run_dir, settings, first) if rs.run_dir and distributed.is_main() else None
+  outputs = _Outputs(ckpt, logs, progress)
   try:
     with progress:
       state = _train(c, p, state, hp, first, trainer, settings, outputs, start)
-    eval_return = float(c.evaluate(state, eval_key))
+    eval_return = float(sharding.fetch(c.evaluate(state, eval_key)))
   finally:
     for out in (outputs.logs, ckpt):
       if out:
@@ -148,7 +162,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   wall, env_steps = time.time() - start, total
   result = RunResult(settings.algo.name, rs.env, eval_return, env_steps, wall,
                      env_steps / wall, state)
-  if rs.run_dir:
+  if rs.run_dir and distributed.is_main():
     folder.write_result(rs.run_dir, result.to_dict())
   print_fn(result.final_line())
   return result
@@ -161,13 +175,16 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
     for u in range(first // p.unit, p.num_units):
       state, metrics = c.run_chunk(state, hp)
       pending.append(metrics)
-      status = jax.device_get(state.health)  # waits for this unit: a stop loses no more
+      # Waits for this unit (a stop loses no more) and moves the progress.
+      status, episodes, return_sum = sharding.fetch(
+          (state.health, metrics["episodes"], metrics["episode_return_sum"]))
       n_report += 1
       iteration = (u + 1) * p.unit
+      out.progress.advance(iteration, float(np.sum(episodes)), float(np.sum(return_sum)))
       if not (int(status.code) >= 0 or stop.requested or u + 1 == p.num_units
               or (u + 1) % p.units_per_report == 0):
         continue
-      fetched = jax.device_get(pending)  # one transfer for the report's units
+      fetched = sharding.fetch(pending)  # one transfer for the report's units
       metrics = {k: np.concatenate([np.asarray(m[k]) for m in fetched]) for k in fetched[0]}
       health.report(status, metrics, out.ckpt and out.ckpt.latest() is not None
                     and out.ckpt.path(out.ckpt.latest()))

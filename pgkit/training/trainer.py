@@ -39,9 +39,22 @@ class Trainer(NamedTuple):
 
 
 def make_policy(run: RunSettings, env) -> networks.Policy:
+  """The run's policy family (``auto`` follows the env's action space) sized for ``env``."""
+  if run.policy_family == "categorical":
+    return networks.categorical_policy(env.observation_size, env.num_actions, run.policy_hidden,
+                                       run.activation)
   kind = {"tanh_gaussian": networks.tanh_gaussian_policy, "gaussian": networks.gaussian_policy}
-  return kind[run.policy](env.observation_size, env.action_size, run.policy_hidden,
-                          run.activation)
+  return kind[run.policy_family](env.observation_size, env.action_size, run.policy_hidden,
+                                 run.activation)
+
+
+def make_q_critic(run: RunSettings, env) -> networks.QCritic:
+  """Q(s, a): one output per action for discrete actions, else a network of ``[s, a]``."""
+  if env.discrete:
+    return networks.discrete_q_critic(env.observation_size, env.num_actions, run.critic_hidden,
+                                      run.activation)
+  return networks.q_critic(env.observation_size, env.action_size, run.critic_hidden,
+                           run.activation)
 
 
 def make_trainer(settings: Settings) -> Trainer:
@@ -57,10 +70,12 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
   policy = make_policy(run, env)
   build = lambda hp: algo(run, options, hp)
   if options.trainer == "off_policy":
-    critic = networks.q_critic(env.observation_size, env.action_size, run.critic_hidden,
-                               run.activation)
+    critic = make_q_critic(run, env)
     init, step = make_off_policy(run, options, env, policy, critic, build)
   else:
+    # Building the description compiles nothing; it tells whether saved states are needed.
+    needs_states = build(algo.hparams()).policy_batch.needs_env_states
+    envs.check_restorable(env, needs_states, algo.name)
     critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
     init, step = make_on_policy(run, env, policy, critic, build)
 

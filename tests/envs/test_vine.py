@@ -43,7 +43,7 @@ def rollout(env):
 
 def test_unroll_records_the_state_before_each_step(rollout):
   _, _, _, traj, saved = rollout
-  np.testing.assert_allclose(saved.obs, traj.observation, rtol=1e-6)
+  np.testing.assert_allclose(saved.observation, traj.observation, rtol=1e-6)
   assert jax.tree.leaves(saved)[0].shape[:2] == (6, 4)
 
 
@@ -51,7 +51,7 @@ def test_select_states_draws_distinct_states(rollout):
   _, _, _, traj, saved = rollout
   chosen = select_states(jax.random.PRNGKey(3), saved, 24)   # all of them, permuted
   flat = np.asarray(traj.observation).reshape(24, -1)
-  got = np.asarray(chosen.obs)
+  got = np.asarray(chosen.observation)
   assert got.shape == flat.shape
   np.testing.assert_allclose(np.sort(got, axis=0), np.sort(flat, axis=0), rtol=1e-6)
   with pytest.raises(ValueError, match="vine_states"):
@@ -72,8 +72,8 @@ def test_branch_returns_match_a_hand_run_reference(env, rollout):
   for t in range(horizon):
     state = step(state, jnp.full((3, env.action_size), 0.3))
     total += GAMMA**t * alive * scale * np.asarray(state.reward)
-    alive *= 1.0 - np.asarray(state.done)
-  expected = total + GAMMA**horizon * alive * np.asarray(_critic(None, state.obs))
+    alive *= 1.0 - np.asarray(state.termination)
+  expected = total + GAMMA**horizon * alive * np.asarray(_critic(None, state.observation))
   for k in range(2):
     np.testing.assert_allclose(samples.q_value[k], expected, rtol=1e-4, atol=1e-4)
 

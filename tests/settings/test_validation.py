@@ -26,8 +26,8 @@ ENVS = "ant, fast, halfcheetah, hopper, humanoid, humanoidstandup, inverted_doub
     (dict(env="moon_lander"), f"env must be one of {ENVS}, got 'moon_lander'"),
     (dict(backend="bogus"), "backend must be one of spring, positional, generalized, mjx, got "
                             "'bogus'"),
-    (dict(policy="categorical"), "policy must be one of tanh_gaussian, gaussian, got "
-                                 "'categorical'"),
+    (dict(policy="categorical"), "policy must be auto, tanh_gaussian or gaussian "
+                                 "(inverted_pendulum has continuous actions), got 'categorical'"),
     (dict(lr_schedule="cosine"), "lr_schedule must be one of constant, linear, got 'cosine'"),
     (dict(policy_hidden=(64, 0)), "policy_hidden must be integers, each >= 1, got (64, 0)"),
     (dict(normalize_advantages="no"), "normalize_advantages must be true or false, got 'no'"),

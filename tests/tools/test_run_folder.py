@@ -141,4 +141,5 @@ def test_list_shows_builtin_and_user_algorithms(capsys):
   assert re.search(r"^  ppo_clip +on_policy +PPO", out, re.M)
   assert re.search(r"^  clip_kl +on_policy +PPO-clip plus a fixed KL penalty", out, re.M)
   assert re.search(r"^  mpo +off_policy ", out, re.M)
-  assert "presets: inverted_double_pendulum, inverted_pendulum, reacher" in out
+  assert ("presets: gymnax/CartPole-v1, inverted_double_pendulum, inverted_pendulum, "
+          "playground/CartpoleBalance, reacher") in out

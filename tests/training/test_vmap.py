@@ -1,6 +1,9 @@
-"""``train`` is one jittable function of (key, hp): vmapping it equals separate runs."""
+"""``train`` is one jittable function of (key, hp): vmapping it equals separate runs.
+
+(Vmapping over hyperparameters is checked where sweeps are: tests/scale compares a population
+over learning rates with each run trained alone, and tests/test_custom_assembly.py vmaps
+``train`` over a user algorithm's own hyperparameter.)"""
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -36,22 +39,6 @@ def test_vmap_over_seeds_equals_separate_runs(trainer):
   # Different seeds really give different parameters.
   leaf = jax.tree.leaves(batched.policy_params)[0]
   assert not np.allclose(leaf[0], leaf[1])
-
-
-def test_vmap_over_learning_rates_trains(trainer):
-  hp = TINY.hparams
-  lrs = jnp.array([1e-4, 3e-3])
-  axes = jax.tree.map(lambda _: None, hp).replace(learning_rate=0)
-  key = jax.random.PRNGKey(1)
-  batched, metrics = jax.jit(jax.vmap(trainer.train, (None, axes)))(
-      key, hp.replace(learning_rate=lrs))
-  init = jax.tree.leaves(trainer.init(key, hp).policy_params)
-  moved = [sum(float(jnp.sum(jnp.abs(b[i] - a))) for a, b in
-               zip(init, jax.tree.leaves(batched.policy_params))) for i in range(2)]
-  assert moved[1] > 3 * moved[0] > 0  # the larger learning rate moves the policy further
-  for i, lr in enumerate([1e-4, 3e-3]):
-    state, _ = jax.jit(trainer.train)(key, hp.replace(learning_rate=lr))
-    _close(state.policy_params, jax.tree.map(lambda x: x[i], batched.policy_params))
 
 
 def test_trainers_are_shared_across_seeds_and_hyperparameters():

@@ -1,0 +1,1 @@
+"""Adapters from each env family to ``pgkit.envs.protocol.Environment``."""
