@@ -18,9 +18,26 @@ from pgkit.sweeps import report, statistics
 from pgkit.sweeps.grid import Grid, parse_grid
 
 
+USAGE = """\
+usage: pgkit sweep ALGO --env NAME [--seeds K] [--grid NAME=v1,v2,...]... [--bootstrap-reps N]
+                   [pgkit train's flags]
+
+  --seeds K            seeds per grid point (default 1)
+  --grid NAME=v1,v2    one axis of the grid (repeat for more): a hyperparameter of ALGO is
+                       traced (every value in one compiled call); an option or a run setting
+                       takes a compiled call per value
+  --bootstrap-reps N   bootstrap resamples of the 95 % confidence intervals (default 2000)
+
+Every other flag is one of pgkit train's and sets what the runs share:
+"""
+
+
 def parse(argv: list[str]):
-  """``(settings, seeds, grid, reps)``, every input checked; nothing compiles."""
+  """``(settings, seeds, grid, reps)``, every input checked; nothing compiles. With ``--help``
+  the sweep's own flags are printed, then ``pgkit train ALGO --help``."""
   from pgkit import cli
+  if "-h" in argv or "--help" in argv:
+    print(USAGE)
   parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False, exit_on_error=False)
   parser.add_argument("--seeds", default="1")
   parser.add_argument("--grid", action="append", default=[])

@@ -135,6 +135,15 @@ def test_algorithm_help_shows_only_its_flags():
     assert other not in text.lower()
 
 
+def test_sweep_help_shows_its_flags_then_the_algorithms():
+  done = _python("-m", "pgkit.cli", "sweep", "ppo_clip", "--help")
+  assert done.returncode == 0, done.stderr
+  text = done.stdout + done.stderr
+  assert text.startswith("usage: pgkit sweep ALGO")
+  for flag in ("--seeds K", "--grid NAME=v1,v2", "--bootstrap-reps N", "--clip-epsilon"):
+    assert flag in text
+
+
 def test_help_imports_no_brax():
   done = _python("-c", "from pgkit import cli\n"
                        "try:\n  cli.parse_train(['trpo', '--help'])\nexcept SystemExit:\n  pass\n"
