@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 import warnings
+from typing import Callable
 
 import jax.numpy as jnp
 
 from pgkit.envs.protocol import Environment, EnvStep
 
 
-def _wrap(state) -> EnvStep:
-  # Brax's raw envs have no time limit of their own (its EpisodeWrapper adds one; pgkit's
-  # episode_length does that here), so ``done`` is a termination.
-  return EnvStep(state, state.obs, state.reward, state.done, jnp.zeros_like(state.done),
-                 state.metrics)
+def brax_style(name: str, env, observation_size: int,
+               observation: Callable = lambda obs: obs) -> Environment:
+  """The protocol over an env with Brax-style pure states (``obs``, ``reward``, ``done``,
+  ``metrics``; Brax's own envs and MuJoCo Playground's). Without a wrapper neither has a time
+  limit of its own (pgkit's ``episode_length`` truncates), so ``done`` is a termination."""
+
+  def wrap(state) -> EnvStep:
+    return EnvStep(state, observation(state.obs), state.reward, state.done,
+                   jnp.zeros_like(state.done), state.metrics)
+
+  return Environment(name, lambda key: wrap(env.reset(key)),
+                     lambda s, action: wrap(env.step(s.state, action)), observation_size,
+                     int(env.action_size), raw=env)
 
 
 def make(task: str, backend: str) -> Environment:
@@ -20,6 +29,4 @@ def make(task: str, backend: str) -> Environment:
     warnings.filterwarnings("ignore", message="Brax System, piplines and environments")
     from brax import envs as brax_envs
     env = brax_envs.get_environment(task, backend=backend)
-  return Environment(task, lambda key: _wrap(env.reset(key)),
-                     lambda s, action: _wrap(env.step(s.state, action)),
-                     env.observation_size, env.action_size, raw=env)
+  return brax_style(task, env, env.observation_size)

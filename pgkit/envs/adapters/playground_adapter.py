@@ -14,21 +14,16 @@ from __future__ import annotations
 import contextlib
 import io
 
-import jax.numpy as jnp
 import numpy as np
 
-from pgkit.envs.protocol import Environment, EnvStep
+from pgkit.envs.adapters.brax_adapter import brax_style
+from pgkit.envs.protocol import Environment
 from pgkit.settings.envs import PLAYGROUND_DOWNLOADED
 from pgkit.settings.errors import InputError
 
 
 def _observation(obs):
   return obs["state"] if isinstance(obs, dict) else obs
-
-
-def _wrap(state) -> EnvStep:
-  return EnvStep(state, _observation(state.obs), state.reward, state.done,
-                 jnp.zeros_like(state.done), state.metrics)
 
 
 def _load(task: str):
@@ -54,6 +49,4 @@ def make(task: str) -> Environment:
   env = _load(task)
   size = env.observation_size
   size = int(np.prod(size["state"] if isinstance(size, dict) else size))
-  return Environment(f"playground/{task}", lambda key: _wrap(env.reset(key)),
-                     lambda s, action: _wrap(env.step(s.state, action)), size,
-                     int(env.action_size), raw=env)
+  return brax_style(f"playground/{task}", env, size, _observation)
