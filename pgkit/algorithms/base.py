@@ -26,7 +26,6 @@ import optax
 
 from pgkit import duals as duals_lib
 from pgkit import estep, losses, returns
-from pgkit.networks.distributions import squashed_entropy
 from pgkit.settings import HParams, Options, field
 
 Array = jax.Array
@@ -119,8 +118,11 @@ def loss_terms(importance: str = "per_step", decoupled_kl: bool = False,
                      out_axes=1)
       log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
     flat = lambda x: x.reshape(-1)
-    ent = (squashed_entropy(dist, old, mb.action) if entropy == "squashed"
-           else dist.entropy())
+    if entropy == "squashed":
+      from pgkit.networks import squashed_entropy  # distrax: imported only when tracing
+      ent = squashed_entropy(dist, old, mb.action)
+    else:
+      ent = dist.entropy()
     out = losses.LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
                            advantage=advantage, kl=flat(old.kl_divergence(dist)),
                            entropy=flat(ent))

@@ -7,7 +7,7 @@ import math
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
                                    gae_advantages, kl_above, policy_adam, shared)
-from pgkit.settings import HParams, algorithm, field
+from pgkit.settings import HParams, algorithm, field, presets
 
 
 class PPOClipOptions(MinibatchOptions):
@@ -27,7 +27,8 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 
 
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
-           presets={"inverted_pendulum": dict(clip_epsilon=0.2)})
+           presets={"inverted_pendulum": dict(clip_epsilon=0.2),
+                    **{env: presets.locomotion(env) for env in presets.LOCOMOTION}})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(

@@ -57,12 +57,14 @@ CARTPOLE = dict(max_kl=0.02, num_timesteps=500_000)
 # 2048 × 32 = 65 536 env steps and δ = 0.01, near the paper's 50 000 steps per batch and δ of its
 # locomotion runs; 4 critic epochs (its critic sees the batch once per step).
 LOCOMOTION = dict(num_envs=2048, unroll_length=32, unrolls=1, max_kl=0.01, critic_epochs=4)
+_PPO_ONLY = ("clip_epsilon", "epochs", "minibatches", "learning_rate")
 
 
 @algorithm(options=TRPOOptions, hparams=TRPOHParams,
            presets={"inverted_pendulum": dict(NATURAL_PRESET, max_kl=0.02),
                     "gymnax/CartPole-v1": CARTPOLE,
-                    **{env: LOCOMOTION for env in presets.LOCOMOTION}})
+                    **{env: presets.locomotion(env, *_PPO_ONLY, **LOCOMOTION)
+                       for env in presets.LOCOMOTION}})
 def trpo(run, options, hp) -> OnPolicy:
   """TRPO with single-path sampling."""
   return _trpo(run, options, hp, losses.surrogate())

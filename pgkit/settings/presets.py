@@ -9,7 +9,8 @@ from pgkit.settings.envs import GYMNAX_ENVS
 _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, critic_epochs=8,
               critic_minibatches=16, gae_lambda=0.95, learning_rate=1e-3)
 
-# Brax's locomotion tasks, from Brax's published PPO settings (its training colab): Brax's PPO
+# Brax's locomotion tasks (the presets of ppo_clip, ppo_kl and trpo, declared beside them; an
+# algorithm without one runs there on its defaults), from Brax's published PPO settings (its training colab): Brax's PPO
 # networks (policy 4×32, value 5×256, swish), clip 0.3, no gradient clipping, the critic fitted
 # on the same epochs × minibatches with the policy's step size. ``unrolls`` is Brax's
 # batch_size · num_minibatches / num_envs. Brax publishes PPO settings for ant, halfcheetah and
@@ -32,8 +33,15 @@ LOCOMOTION = {
     "walker2d": dict(_HUMANOID, reward_scaling=1.0, num_timesteps=20_000_000),
 }
 
+
+
+def locomotion(env: str, *leave_out: str, **changes) -> dict:
+  """``LOCOMOTION[env]`` without the fields ``leave_out`` (those an algorithm does not declare),
+  then ``changes``: the locomotion presets of ppo_clip, ppo_kl and trpo."""
+  return {**{k: v for k, v in LOCOMOTION[env].items() if k not in leave_out}, **changes}
+
+
 ENV_PRESETS = {
-    **LOCOMOTION,
     # Positional is the backend Brax's published PPO settings solve; with those settings the
     # spring backend reached only 731 by 3.1 M steps, and ours plateaued near 550 there too.
     # γ = 0.99: a policy that balances the pole can still drift the cart into the rail, where
