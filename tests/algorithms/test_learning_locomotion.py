@@ -11,6 +11,7 @@ compiles in ~10 s, and the training unit, the evaluation and the random policy's
 contain one), so the suite runs hopper and marks the other four ``slow``: ``python -m pytest -m
 slow`` runs them (~6 minutes on 2 cores).
 """
+import distrax
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,7 +20,6 @@ import pytest
 import pgkit
 from pgkit import envs
 from pgkit.envs.acting import episodes
-from pgkit.training import loop
 
 EPISODES = 16
 CUT = dict(num_envs=64, unrolls=1, unroll_length=32, minibatches=8, critic_minibatches=8,
@@ -36,7 +36,6 @@ class UniformPolicy:
     self.action_size = action_size
 
   def apply(self, params, observation):
-    import distrax
     shape = observation.shape[:-1] + (self.action_size,)
     return distrax.Independent(distrax.Uniform(-jnp.ones(shape), jnp.ones(shape)), 1)
 
