@@ -229,6 +229,18 @@ def gae_advantages(hp) -> AdvantageFn:
   return fn
 
 
+def within_sequences(advantages: AdvantageFn, length: int) -> AdvantageFn:
+  """``advantages`` with every trace cut at the end of each ``length``-step sequence, which
+  bootstraps from ``V(s_{t+1})`` there as a truncated step does: Brax's PPO computes GAE within
+  each ``unroll_length``-step sequence of a minibatch this way, where pgkit's default runs the
+  traces over each env's whole trajectory of an iteration (``unrolls · unroll_length`` steps).
+  A termination still ends a trace with no bootstrap."""
+  def fn(reward, value, next_value, termination, truncation):
+    ends = (jnp.arange(reward.shape[0]) % length == length - 1).astype(truncation.dtype)
+    return advantages(reward, value, next_value, termination, jnp.maximum(truncation, ends))
+  return fn
+
+
 def reward_to_go_advantages(hp) -> AdvantageFn:
   """``G_t − V(s_t)``: the REINFORCE-with-baseline advantage."""
   def fn(reward, value, next_value, termination, truncation):

@@ -6,12 +6,16 @@ import math
 
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
-                                   gae_advantages, kl_above, policy_adam, shared)
+                                   gae_advantages, kl_above, policy_adam, shared,
+                                   within_sequences)
 from pgkit.settings import HParams, algorithm, field, presets
 
 
 class PPOClipOptions(MinibatchOptions):
-  pass
+  advantage_span: str = field("trajectory", "GAE's traces run over each env's whole trajectory "
+                              "of an iteration (trajectory) or stop at the end of each "
+                              "unroll_length-step sequence, bootstrapping from V there "
+                              "(sequence, as Brax's PPO)", choices=("trajectory", "sequence"))
 
 
 class ClipHParams(HParams):
@@ -34,7 +38,8 @@ def ppo_clip(run, options, hp) -> OnPolicy:
   return OnPolicy(
       policy_loss=losses.chain(losses.clipped_surrogate(hp.clip_epsilon),
                                losses.entropy_bonus(hp.entropy_coef)),
-      advantages=gae_advantages(hp),
+      advantages=(within_sequences(gae_advantages(hp), run.unroll_length)
+                  if options.advantage_span == "sequence" else gae_advantages(hp)),
       early_stop=kl_above(hp.target_kl),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
       **shared(run, options, hp))
