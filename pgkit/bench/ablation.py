@@ -23,7 +23,7 @@ def parse_change(base: Settings, spec: str, owners) -> dict:
   from pgkit.sweeps.grid import parse_axis
   changes = {}
   for part in spec.split(","):
-    axis = parse_axis(base, part, owners)
+    axis = parse_axis(base, part, owners, flag="--change")
     changes[axis.name] = axis.values[0]
   try:
     base.replace(**changes).validate()
