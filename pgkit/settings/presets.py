@@ -10,12 +10,12 @@ _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, 
               critic_minibatches=16, gae_lambda=0.95, learning_rate=1e-3)
 
 # Brax's locomotion tasks (the presets of ppo_clip, ppo_kl and trpo, declared beside them; an
-# algorithm without one runs there on its defaults), from Brax's published PPO settings (its training colab): Brax's PPO
-# networks (policy 4×32, value 5×256, swish), clip 0.3, no gradient clipping, the critic fitted
-# on the same epochs × minibatches with the policy's step size. ``unrolls`` is Brax's
-# batch_size · num_minibatches / num_envs. Brax publishes PPO settings for ant, halfcheetah and
-# humanoid; for hopper and walker2d (Brax trains them with SAC) the humanoid recipe with unscaled
-# rewards and 20 M steps (their rewards, like halfcheetah's, are about 1 per step).
+# algorithm without one runs there on its defaults), from Brax's published PPO settings (its
+# training colab): Brax's PPO networks (policy 4×32, value 5×256, swish), clip 0.3, no gradient
+# clipping, the critic fitted on the same epochs × minibatches with the policy's step size.
+# ``unrolls`` is Brax's batch_size · num_minibatches / num_envs. Brax publishes PPO settings for
+# ant, halfcheetah and humanoid; for hopper and walker2d (Brax trains them with SAC) the humanoid
+# recipe with unscaled rewards (about 1 per step, like halfcheetah's) and 20 M steps.
 _LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
                    policy_hidden=(32,) * 4, critic_hidden=(256,) * 5, activation="swish",
                    gae_lambda=0.95, learning_rate=3e-4, critic_learning_rate=3e-4,
@@ -32,7 +32,6 @@ LOCOMOTION = {
     "hopper": dict(_HUMANOID, reward_scaling=1.0, num_timesteps=20_000_000),
     "walker2d": dict(_HUMANOID, reward_scaling=1.0, num_timesteps=20_000_000),
 }
-
 
 
 def locomotion(env: str, *leave_out: str, **changes) -> dict:
