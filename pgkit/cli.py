@@ -186,6 +186,15 @@ def build_bench_parser() -> argparse.ArgumentParser:
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
   vs.add_argument("--eval-envs", type=int, default=128)
+  ab = kinds.add_parser("ablation", help="ppo_clip at Brax's settings, one change at a time",
+                        allow_abbrev=False)
+  ab.add_argument("--env", default="inverted_pendulum")
+  ab.add_argument("--backend", default="positional")
+  ab.add_argument("--num-timesteps", type=int, default=1_000_000)
+  ab.add_argument("--seeds", type=int, default=2)
+  ab.add_argument("--eval-envs", type=int, default=128)
+  ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
+                  help="one variant (repeat the flag for more)")
   for name, about, envs, seeds in (
       ("algorithms", "every algorithm on several envs", "--envs", 2),
       ("robustness", "every algorithm's preset on seeds 0..K-1, one table per env", "--env", 10)):
@@ -199,15 +208,20 @@ def build_bench_parser() -> argparse.ArgumentParser:
 
 
 def bench_command(args) -> int:
-  if args.bench == "ppo-vs-brax":
-    from pgkit.bench.ppo_vs_brax import compare
+  if args.bench in ("ppo-vs-brax", "ablation"):
+    from pgkit.bench import settings as bench_settings
     from pgkit.envs import validate_env
     validate_env(args.env, args.backend)
-    if "/" in args.env:
-      raise InputError(f"env must be a Brax env for ppo-vs-brax, got {args.env!r}")
+    bench_settings.brax_settings(args.env)  # one Brax publishes PPO settings for
     for name in ("num_timesteps", "seeds", "eval_envs"):
       if getattr(args, name) < 1:
         raise InputError(f"{name} must be >= 1, got {getattr(args, name)}")
+    if args.bench == "ablation":
+      from pgkit.bench.ablation import ablate
+      ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
+             args.eval_envs)
+      return 0
+    from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
             args.eval_envs)
     return 0
@@ -230,7 +244,7 @@ COMMANDS = {"train": "train an algorithm into a run folder (pgkit train --help l
             "render": "an episode of a run folder's policy as HTML (Brax's viewer), GIF or MP4",
             "plot": "return and metric curves of run folders, seed bands per settings",
             "list": "the algorithms (built-in and yours), envs, backends and presets",
-            "bench": "benchmarks: ppo-vs-brax, algorithms, robustness"}
+            "bench": "benchmarks: ppo-vs-brax, ablation, algorithms, robustness"}
 TOOLS = {"eval": "evaluate", "render": "render", "plot": "plot", "list": "listing"}  # pgkit.tools
 
 

@@ -320,6 +320,15 @@ def test_python_unknown_names(call, message):
      "'plot', 'list', 'bench']"),
     (["bench", "ppo-vs-brax", "--seeds", "0"], "seeds must be >= 1, got 0"),
     (["bench", "ppo-vs-brax", "--env", "moon_lander"], "env must be one of "),
+    (["bench", "ablation", "--env", "swimmer"],
+     "env must be one of ['ant', 'halfcheetah', 'hopper', 'humanoid', 'inverted_double_pendulum',"
+     " 'inverted_pendulum', 'walker2d'] for ppo-vs-brax and ablation (those with Brax PPO "
+     "settings), got 'swimmer'"),
+    (["bench", "ablation", "--change", "clip_epsilon=-1"],
+     "--change clip_epsilon=-1.0: ppo_clip: clip_epsilon must be a finite number > 0, got -1.0"),
+    (["bench", "ablation", "--change", "replay_capacity=8"],
+     "--change replay_capacity: replay_capacity is not a setting of ppo_clip (it belongs to "
+     "mpo)"),
     (["bench", "algorithms", "--algos", "sarsa_max"],
      f"algos must be among {ALGOS}, got ['sarsa_max']"),
     (["bench", "robustness", "--seeds", "0"], "seeds must be >= 1, got 0"),
@@ -331,7 +340,8 @@ def test_python_unknown_names(call, message):
 ], ids=["other-algorithms-flag", "trpo--epochs", "mpo--minibatches", "typo", "abbreviation-lr",
         "abbreviation-num-env", "unknown-flag=value", "env-without-value",
         "config-without-value", "no-algo", "flag-instead-of-algo", "unknown-command",
-        "bench-seeds=0", "bench-env", "bench-algos",
+        "bench-seeds=0", "bench-env", "ablation-env", "ablation-change-value",
+        "ablation-change-name", "bench-algos",
         "robustness-seeds=0", "robustness-algos", "robustness-env"])
 def test_cli_unknown_names(argv, message, capsys):
   assert _cli_error(argv, capsys).startswith(message)

@@ -103,10 +103,13 @@ def identity(advantage: Array) -> Array:
   return advantage
 
 
-def loss_terms(importance: str = "per_step", decoupled_kl: bool = False):
+def loss_terms(importance: str = "per_step", decoupled_kl: bool = False,
+               entropy: str = "base"):
   """``terms(dist, old, mb, advantage) -> LossTerms`` flattened to ``[T·b]``: log-probs (summed
-  per decision or per trajectory when ``importance`` says so), KL(π_old‖π_θ), entropy, and with
-  ``decoupled_kl`` the mean and covariance parts of the KL (MPO-style M-steps)."""
+  per decision or per trajectory when ``importance`` says so), KL(π_old‖π_θ), entropy (with
+  ``entropy="squashed"`` that of a tanh-Gaussian's squashed actions,
+  ``networks.squashed_entropy``, else the distribution's own), and with ``decoupled_kl`` the
+  mean and covariance parts of the KL (MPO-style M-steps)."""
 
   def terms(dist, old, mb, advantage):
     log_prob, behaviour = dist.log_prob(mb.action), mb.behaviour_log_prob
@@ -115,9 +118,14 @@ def loss_terms(importance: str = "per_step", decoupled_kl: bool = False):
                      out_axes=1)
       log_prob, behaviour = agg(log_prob, mb.done), agg(behaviour, mb.done)
     flat = lambda x: x.reshape(-1)
+    if entropy == "squashed":
+      from pgkit.networks import squashed_entropy  # distrax: imported only when tracing
+      ent = squashed_entropy(dist, old, mb.action)
+    else:
+      ent = dist.entropy()
     out = losses.LossTerms(log_prob=flat(log_prob), behaviour_log_prob=flat(behaviour),
                            advantage=advantage, kl=flat(old.kl_divergence(dist)),
-                           entropy=flat(dist.entropy()))
+                           entropy=flat(ent))
     if decoupled_kl:
       kl_mean, kl_cov = losses.decoupled_gaussian_kl(old, dist)
       out = out._replace(kl_mean=flat(kl_mean), kl_cov=flat(kl_cov))
@@ -158,11 +166,19 @@ class OnPolicyOptions(Options):
   lr_schedule: str = field("constant", "learning-rate schedule of the Adam optimizers "
                            "(linear decays to 0)", choices=("constant", "linear"))
   normalize_advantages: bool = field(True, "standardise advantages within each minibatch")
+  entropy_estimate: str = field("base", "entropy of a tanh_gaussian policy in the entropy bonus "
+                                "and metrics: of its Gaussian before tanh (base), or of the "
+                                "squashed actions, base + E[log|det J|] at a sample (squashed, "
+                                "as Brax's PPO)", choices=("base", "squashed"))
 
   def relations(self, run):
     yield from super().relations(run)
     if run is not None and self.critic_minibatches > run.num_sequences:
       yield "critic_minibatches", f"<= num_envs · unrolls = {run.num_sequences}"
+    if (run is not None and self.entropy_estimate == "squashed"
+        and run.policy_family != "tanh_gaussian"):
+      yield "entropy_estimate", (f"base (squashed is the entropy of a tanh_gaussian policy; "
+                                 f"this run's policy is {run.policy_family})")
 
 
 class MinibatchOptions(OnPolicyOptions):
@@ -213,6 +229,18 @@ def gae_advantages(hp) -> AdvantageFn:
   return fn
 
 
+def within_sequences(advantages: AdvantageFn, length: int) -> AdvantageFn:
+  """``advantages`` with every trace cut at the end of each ``length``-step sequence, which
+  bootstraps from ``V(s_{t+1})`` there as a truncated step does: Brax's PPO computes GAE within
+  each ``unroll_length``-step sequence of a minibatch this way, where pgkit's default runs the
+  traces over each env's whole trajectory of an iteration (``unrolls · unroll_length`` steps).
+  A termination still ends a trace with no bootstrap."""
+  def fn(reward, value, next_value, termination, truncation):
+    ends = (jnp.arange(reward.shape[0]) % length == length - 1).astype(truncation.dtype)
+    return advantages(reward, value, next_value, termination, jnp.maximum(truncation, ends))
+  return fn
+
+
 def reward_to_go_advantages(hp) -> AdvantageFn:
   """``G_t − V(s_t)``: the REINFORCE-with-baseline advantage."""
   def fn(reward, value, next_value, termination, truncation):
@@ -228,11 +256,13 @@ def adam(run, options, hp, learning_rate, updates_per_iteration: int):
   return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(learning_rate))
 
 
-def shared(run, options: OnPolicyOptions, hp: OnPolicyHParams) -> dict:
+def shared(run, options: OnPolicyOptions, hp: OnPolicyHParams, **terms) -> dict:
   """The pieces every on-policy assembly shares, from the settings every one has: the critic's
-  loss, Adam and minibatches, and the per-minibatch advantage standardisation."""
+  loss, Adam and minibatches, the per-minibatch advantage standardisation, and the loss terms
+  (``loss_terms(**terms)`` with the options' entropy estimate)."""
   mb = Minibatches(options.critic_epochs, options.critic_minibatches)
-  return dict(critic_loss=losses.value_loss(1.0, hp.value_clip_epsilon),
+  return dict(terms=loss_terms(entropy=options.entropy_estimate, **terms),
+              critic_loss=losses.value_loss(1.0, hp.value_clip_epsilon),
               critic_optimizer=adam(run, options, hp, hp.critic_learning_rate, mb.updates),
               critic_minibatches=mb,
               minibatch_advantages=standardize if options.normalize_advantages else identity)

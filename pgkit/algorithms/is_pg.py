@@ -7,7 +7,7 @@ import math
 
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
-                                   gae_advantages, loss_terms, policy_adam, shared)
+                                   gae_advantages, policy_adam, shared)
 from pgkit.settings import algorithm, field
 
 
@@ -30,6 +30,5 @@ def is_pg(run, options, hp) -> OnPolicy:
       policy_loss=losses.chain(losses.surrogate(hp.max_ratio),
                                losses.entropy_bonus(hp.entropy_coef)),
       advantages=gae_advantages(hp),
-      terms=loss_terms(importance=options.importance),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
-      **shared(run, options, hp))
+      **shared(run, options, hp, importance=options.importance))

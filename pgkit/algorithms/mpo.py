@@ -20,6 +20,18 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
   pass
 
 
+# Brax's halfcheetah and ant: 64 envs × 16-step sequences per iteration, 16 updates of 64
+# sequences (1024 transitions each), a replay of 1 M steps, Polyak targets, and networks of 3 ×
+# 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a tenth of PPO's budget. Not
+# yet trained to that budget (no GPU so far): a starting point, not a tuned preset.
+LOCOMOTION = dict(
+    num_envs=64, unroll_length=16, unrolls=1, num_timesteps=5_000_000, batch_size=64,
+    updates_per_iteration=16, replay_capacity=65_536, warmup_steps=16_384, num_action_samples=20,
+    policy_hidden=(256,) * 3, critic_hidden=(256,) * 3, activation="elu", discount=0.99,
+    learning_rate=3e-4, critic_learning_rate=3e-4, target_update="polyak", polyak_tau=5e-3,
+    max_grad_norm=40.0, reward_scaling=1.0)
+
+
 # 8 envs × 16-step Retrace sequences per iteration, 32 learner updates of 16 sequences (UTD
 # 0.25 updates per env step), Polyak targets. Once every episode lasts 1000 steps Q is nearly
 # flat and the M-step moves the policy's mean as far as ε_μ allows on noise: with ε_μ = 2.5e-3
@@ -36,7 +48,8 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
         num_envs=8, unroll_length=16, num_timesteps=40_960, batch_size=16,
         updates_per_iteration=16, replay_capacity=4096, warmup_steps=1024,
         target_update="polyak", polyak_tau=0.01, critic_hidden=(64, 64), learning_rate=1e-3,
-        critic_learning_rate=1e-3, discount=0.99)})
+        critic_learning_rate=1e-3, discount=0.99),
+    "halfcheetah": LOCOMOTION, "ant": LOCOMOTION})
 def mpo(run, options, hp) -> OffPolicy:
   """MPO: E-step over sampled actions, decoupled KL-constrained M-step, Retrace critic."""
   updates = options.updates_per_iteration

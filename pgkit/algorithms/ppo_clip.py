@@ -6,12 +6,16 @@ import math
 
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
-                                   gae_advantages, kl_above, policy_adam, shared)
-from pgkit.settings import HParams, algorithm, field
+                                   gae_advantages, kl_above, policy_adam, shared,
+                                   within_sequences)
+from pgkit.settings import HParams, algorithm, field, presets
 
 
 class PPOClipOptions(MinibatchOptions):
-  pass
+  advantage_span: str = field("trajectory", "GAE's traces run over each env's whole trajectory "
+                              "of an iteration (trajectory) or stop at the end of each "
+                              "unroll_length-step sequence, bootstrapping from V there "
+                              "(sequence, as Brax's PPO)", choices=("trajectory", "sequence"))
 
 
 class ClipHParams(HParams):
@@ -27,13 +31,15 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 
 
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
-           presets={"inverted_pendulum": dict(clip_epsilon=0.2)})
+           presets={"inverted_pendulum": dict(clip_epsilon=0.2),
+                    **{env: presets.locomotion(env) for env in presets.LOCOMOTION}})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(
       policy_loss=losses.chain(losses.clipped_surrogate(hp.clip_epsilon),
                                losses.entropy_bonus(hp.entropy_coef)),
-      advantages=gae_advantages(hp),
+      advantages=(within_sequences(gae_advantages(hp), run.unroll_length)
+                  if options.advantage_span == "sequence" else gae_advantages(hp)),
       early_stop=kl_above(hp.target_kl),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
       **shared(run, options, hp))

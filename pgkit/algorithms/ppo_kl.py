@@ -5,7 +5,7 @@ Algorithms", arXiv:1707.06347, section 4): minimise ``−mean(ρ·Â) + β·KL(�
 from pgkit import duals, losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
                                    gae_advantages, policy_adam, shared)
-from pgkit.settings import algorithm, field
+from pgkit.settings import algorithm, field, presets
 
 
 class PPOKLOptions(MinibatchOptions):
@@ -20,7 +20,8 @@ class PPOKLHParams(GAEHParams, LearningRate, Entropy):
 
 
 @algorithm(options=PPOKLOptions, hparams=PPOKLHParams,
-           presets={"inverted_pendulum": dict(kl_target=0.01)})
+           presets={"inverted_pendulum": dict(kl_target=0.01),
+                    **{env: presets.locomotion(env, "clip_epsilon") for env in presets.LOCOMOTION}})
 def ppo_kl(run, options, hp) -> OnPolicy:
   """PPO with an adaptive KL penalty β."""
   if options.kl_rule == "multiplicative":

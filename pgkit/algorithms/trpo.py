@@ -12,7 +12,7 @@ from pgkit import losses, precondition
 from pgkit.algorithms.base import OnPolicy, PolicyBatch, gae_advantages, shared
 from pgkit.algorithms.npg import NATURAL_PRESET, NaturalHParams, NaturalOptions
 from pgkit.envs.vine import vine_policy_batch
-from pgkit.settings import algorithm, field
+from pgkit.settings import algorithm, field, presets
 
 
 class TRPOOptions(NaturalOptions):
@@ -53,11 +53,18 @@ def _trpo(run, options, hp, surrogate, policy_batch=None) -> OnPolicy:
 # CartPole-v1 (categorical policy): with the default δ = 0.01 and 300k steps one seed of 3 ended
 # at 237; δ = 0.02 over 500k steps reached 500 on 3 of 3 (examples/benchmarks/RESULTS.md).
 CARTPOLE = dict(max_kl=0.02, num_timesteps=500_000)
+# Brax's locomotion tasks (with the env presets of pgkit/settings/presets.py): one step per
+# 2048 × 32 = 65 536 env steps and δ = 0.01, near the paper's 50 000 steps per batch and δ of its
+# locomotion runs; 4 critic epochs (its critic sees the batch once per step).
+LOCOMOTION = dict(num_envs=2048, unroll_length=32, unrolls=1, max_kl=0.01, critic_epochs=4)
+_PPO_ONLY = ("clip_epsilon", "epochs", "minibatches", "learning_rate")
 
 
 @algorithm(options=TRPOOptions, hparams=TRPOHParams,
            presets={"inverted_pendulum": dict(NATURAL_PRESET, max_kl=0.02),
-                    "gymnax/CartPole-v1": CARTPOLE})
+                    "gymnax/CartPole-v1": CARTPOLE,
+                    **{env: presets.locomotion(env, *_PPO_ONLY, **LOCOMOTION)
+                       for env in presets.LOCOMOTION}})
 def trpo(run, options, hp) -> OnPolicy:
   """TRPO with single-path sampling."""
   return _trpo(run, options, hp, losses.surrogate())

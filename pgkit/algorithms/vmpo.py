@@ -5,7 +5,7 @@ under decoupled mean/covariance KL constraints with multipliers α_μ, α_Σ by 
 KL bound and one α for a categorical policy)."""
 from pgkit import estep
 from pgkit.algorithms.base import (GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
-                                   gae_advantages, loss_terms, policy_adam, shared)
+                                   gae_advantages, policy_adam, shared)
 from pgkit.algorithms.m_step import MStepHParams, m_step
 from pgkit.settings import algorithm, field
 
@@ -39,9 +39,8 @@ def vmpo(run, options, hp) -> OnPolicy:
   """V-MPO: top-k E-step over advantages, decoupled KL-constrained M-step."""
   return OnPolicy(
       advantages=gae_advantages(hp),
-      terms=loss_terms(decoupled_kl=run.policy_family != "categorical"),
       reweighter=estep.vmpo(options.top_k_fraction, hp.estep_epsilon, hp.temperature_init,
                             hp.temperature_learning_rate),
       **m_step(run, hp),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
-      **shared(run, options, hp))
+      **shared(run, options, hp, decoupled_kl=run.policy_family != "categorical"))

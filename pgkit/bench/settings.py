@@ -1,13 +1,14 @@
 """Brax's published PPO settings per environment, and the identical pgkit settings.
 
-The Brax values are those of Brax's training colab (``brax/training`` README); network sizes
+The Brax values are those of Brax's training colab (``brax/training`` README), hopper's and
+walker2d's excepted (below); network sizes
 are Brax's PPO defaults: policy 4×32, value 5×256, swish.
 """
 from __future__ import annotations
 
 import math
 
-from pgkit.settings import Settings, preset
+from pgkit.settings import InputError, Settings, preset
 
 _COMMON = dict(episode_length=1000, normalize_observations=True, action_repeat=1,
                unroll_length=5, num_minibatches=32, num_updates_per_batch=4, discounting=0.97,
@@ -22,15 +23,22 @@ BRAX_PUBLISHED = {
     "halfcheetah": dict(_COMMON, num_timesteps=50_000_000, num_evals=20, reward_scaling=1.0,
                         unroll_length=20, num_updates_per_batch=8, discounting=0.95,
                         entropy_cost=1e-3, batch_size=512),
+    "humanoid": dict(_COMMON, num_timesteps=50_000_000, num_evals=10, reward_scaling=0.1,
+                     unroll_length=10, num_updates_per_batch=8, entropy_cost=1e-3),
 }
+# Brax publishes no PPO settings for hopper and walker2d (its colab trains them with SAC): both
+# trainers get humanoid's recipe with unscaled rewards and 20 M steps, as pgkit's presets do.
+for _env in ("hopper", "walker2d"):
+  BRAX_PUBLISHED[_env] = dict(BRAX_PUBLISHED["humanoid"], reward_scaling=1.0,
+                              num_timesteps=20_000_000)
 POLICY_HIDDEN = (32,) * 4
 VALUE_HIDDEN = (256,) * 5
 
 
 def brax_settings(env: str) -> dict:
   if env not in BRAX_PUBLISHED:
-    raise ValueError(f"env must be one of {sorted(BRAX_PUBLISHED)} for ppo-vs-brax (Brax "
-                     f"publishes PPO settings for those), got {env!r}")
+    raise InputError(f"env must be one of {sorted(BRAX_PUBLISHED)} for ppo-vs-brax and "
+                     f"ablation (those with Brax PPO settings), got {env!r}")
   return dict(BRAX_PUBLISHED[env])
 
 

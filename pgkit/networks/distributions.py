@@ -37,3 +37,20 @@ class TanhNormal(distrax.Transformed):
     if not isinstance(other_dist, TanhNormal):
       raise TypeError("TanhNormal.kl_divergence needs another TanhNormal")
     return self.distribution.kl_divergence(other_dist.distribution)
+
+
+def tanh_log_det_jacobian(u: jax.Array) -> jax.Array:
+  """``Σ_i log(1 − tanh(u_i)²) = Σ_i 2 (log 2 − u_i − softplus(−2 u_i))``, stable for any u."""
+  return jnp.sum(2.0 * (jnp.log(2.0) - u - jax.nn.softplus(-2.0 * u)), axis=-1)
+
+
+def squashed_entropy(dist, old, pre_tanh_action: jax.Array) -> jax.Array:
+  """Entropy of ``a = tanh(u)``, ``u ~ dist`` (a diagonal Gaussian over pre-tanh actions):
+  ``H[a] = H[u] + E_u[Σ log(1 − tanh(u)²)]``, the expectation estimated at one reparameterised
+  sample ``u = μ_θ + σ_θ ε`` whose noise ``ε = (u_b − μ_old) / σ_old`` is the one that drew the
+  stored action ``u_b`` from ``old`` (the acting policy), so no key is needed and the estimate
+  is unbiased. Brax's PPO estimates the same entropy with a fresh sample (Haarnoja et al. 2018,
+  "Soft Actor-Critic", arXiv:1801.01290, App. C, for the change of variables).
+  """
+  noise = jax.lax.stop_gradient((pre_tanh_action - old.loc) / old.scale_diag)
+  return dist.entropy() + tanh_log_det_jacobian(dist.loc + dist.scale_diag * noise)

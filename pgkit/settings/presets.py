@@ -9,6 +9,37 @@ from pgkit.settings.envs import GYMNAX_ENVS
 _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, critic_epochs=8,
               critic_minibatches=16, gae_lambda=0.95, learning_rate=1e-3)
 
+# Brax's locomotion tasks (the presets of ppo_clip, ppo_kl and trpo, declared beside them; an
+# algorithm without one runs there on its defaults), from Brax's published PPO settings (its
+# training colab): Brax's PPO networks (policy 4×32, value 5×256, swish), clip 0.3, no gradient
+# clipping, the critic fitted on the same epochs × minibatches with the policy's step size.
+# ``unrolls`` is Brax's batch_size · num_minibatches / num_envs. Brax publishes PPO settings for
+# ant, halfcheetah and humanoid; for hopper and walker2d (Brax trains them with SAC) the humanoid
+# recipe with unscaled rewards (about 1 per step, like halfcheetah's) and 20 M steps.
+_LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
+                   policy_hidden=(32,) * 4, critic_hidden=(256,) * 5, activation="swish",
+                   gae_lambda=0.95, learning_rate=3e-4, critic_learning_rate=3e-4,
+                   clip_epsilon=0.3, max_grad_norm=float("inf"), unroll_length=5, unrolls=16,
+                   epochs=4, minibatches=32, critic_epochs=4, critic_minibatches=32,
+                   discount=0.97, entropy_coef=1e-2, num_timesteps=50_000_000)
+_HUMANOID = dict(_LOCOMOTION, num_envs=2048, unroll_length=10, epochs=8, critic_epochs=8,
+                 entropy_coef=1e-3, reward_scaling=0.1)
+LOCOMOTION = {
+    "ant": dict(_LOCOMOTION, num_envs=4096, reward_scaling=10.0),
+    "halfcheetah": dict(_LOCOMOTION, num_envs=2048, unroll_length=20, unrolls=8, epochs=8,
+                        critic_epochs=8, discount=0.95, entropy_coef=1e-3, reward_scaling=1.0),
+    "humanoid": _HUMANOID,
+    "hopper": dict(_HUMANOID, reward_scaling=1.0, num_timesteps=20_000_000),
+    "walker2d": dict(_HUMANOID, reward_scaling=1.0, num_timesteps=20_000_000),
+}
+
+
+def locomotion(env: str, *leave_out: str, **changes) -> dict:
+  """``LOCOMOTION[env]`` without the fields ``leave_out`` (those an algorithm does not declare),
+  then ``changes``: the locomotion presets of ppo_clip, ppo_kl and trpo."""
+  return {**{k: v for k, v in LOCOMOTION[env].items() if k not in leave_out}, **changes}
+
+
 ENV_PRESETS = {
     # Positional is the backend Brax's published PPO settings solve; with those settings the
     # spring backend reached only 731 by 3.1 M steps, and ours plateaued near 550 there too.

@@ -74,15 +74,15 @@ def _parse_value(f: dataclasses.Field, text: str, where: str):
     raise InputError(f"{where}: {text!r} is not {fields.allowed(f).describe(kind)}") from None
 
 
-def parse_axis(base: Settings, spec: str, owners) -> Axis:
+def parse_axis(base: Settings, spec: str, owners, flag: str = "--grid") -> Axis:
   """``NAME=v1,v2,...`` -> an Axis, each value parsed and checked by ``NAME``'s declaration;
-  ``owners(flag)`` lists the algorithms that declare a flag (for the error message)."""
+  ``owners(flag)`` lists the algorithms that declare a flag; errors name ``flag``."""
   name, sep, values = spec.partition("=")
   algo = base.algo.name
   if not sep or not name or not values:
-    raise InputError(f"--grid must be NAME=v1,v2,..., got {spec!r}")
+    raise InputError(f"{flag} must be NAME=v1,v2,..., got {spec!r}")
   if name in NOT_GRIDDED:
-    raise InputError(f"--grid {name}: {name} cannot be a grid axis"
+    raise InputError(f"{flag} {name}: {name} cannot be a grid axis"
                      + (" (the seeds are --seeds)" if name == "seed" else ""))
   try:
     f, traced = _field(base, name)
@@ -90,13 +90,13 @@ def parse_axis(base: Settings, spec: str, owners) -> Axis:
     elsewhere = owners("--" + name.replace("_", "-"))
     hint = (f"it belongs to {', '.join(elsewhere)}" if elsewhere
             else f"see pgkit train {algo} --help for its settings")
-    raise InputError(f"--grid {name}: {name} is not a setting of {algo} ({hint})") from None
-  parsed = tuple(_parse_value(f, v.strip(), f"--grid {name}") for v in values.split(","))
+    raise InputError(f"{flag} {name}: {name} is not a setting of {algo} ({hint})") from None
+  parsed = tuple(_parse_value(f, v.strip(), f"{flag} {name}") for v in values.split(","))
   for value in parsed:
     try:
       base.replace(**{name: value}).validate()
     except InputError as e:
-      raise InputError(f"--grid {name}={value!r}: {e}") from None
+      raise InputError(f"{flag} {name}={value!r}: {e}") from None
   return Axis(name, traced, parsed)
 
 

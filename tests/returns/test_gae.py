@@ -57,3 +57,22 @@ def test_gae_vmaps_over_traced_lambda():
       jnp.array([0.0, 1.0]))
   np.testing.assert_allclose(out[0], np.ones(5))  # λ=0: A = δ = 1
   np.testing.assert_allclose(out[1], [5, 4, 3, 2, 1])  # λ=1, γ=1: sum of future rewards
+
+
+def test_within_sequences_is_rlax_gae_on_each_sequence():
+  """A 12-step trajectory cut into 3 sequences of 4: each sequence's advantages are rlax's GAE of
+  that sequence alone, bootstrapped from V(s_{t+1}) at its last step; the termination at step 6
+  still zeroes the bootstrap there."""
+  from pgkit.algorithms.base import within_sequences
+  key1, key2 = jax.random.split(jax.random.PRNGKey(3))
+  r = jax.random.normal(key1, (12,))
+  v_all = jax.random.normal(key2, (13,))  # V(s_0) ... V(s_12)
+  term = jnp.zeros(12).at[6].set(1.0)
+  gamma, lam = 0.9, 0.8
+  fn = within_sequences(lambda *a: returns.gae(*a, gamma, lam), 4)
+  got = fn(r, v_all[:-1], v_all[1:], term, jnp.zeros(12))
+  for start in (0, 4, 8):
+    s = slice(start, start + 4)
+    expected = rlax.truncated_generalized_advantage_estimation(
+        r[s], gamma * (1 - term[s]), lam, v_all[start:start + 5])
+    np.testing.assert_allclose(got[s], expected, rtol=1e-5, atol=1e-6)

@@ -33,6 +33,41 @@ def test_inverted_pendulum_values(algo, expected):
   assert {k: values[k] for k in expected} == expected
 
 
+# Brax's published PPO settings (its training colab): envs, batch_size, minibatches, unroll,
+# epochs, discount, reward scaling, entropy cost. Brax collects batch_size · minibatches / envs
+# unrolls per iteration, which is pgkit's ``unrolls``.
+BRAX = {"ant": (4096, 2048, 32, 5, 4, 0.97, 10.0, 1e-2),
+        "halfcheetah": (2048, 512, 32, 20, 8, 0.95, 1.0, 1e-3),
+        "humanoid": (2048, 1024, 32, 10, 8, 0.97, 0.1, 1e-3)}
+
+
+@pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl"])
+@pytest.mark.parametrize("env", sorted(BRAX))
+def test_locomotion_presets_are_brax_published_settings(algo, env):
+  envs, batch, minibatches, unroll, epochs, discount, scaling, entropy = BRAX[env]
+  s = preset(algo, env)
+  s.validate()
+  assert (s.run.num_envs, s.run.unrolls, s.options.minibatches, s.run.unroll_length,
+          s.options.epochs, s.hparams.discount, s.hparams.reward_scaling,
+          s.hparams.entropy_coef) == (envs, batch * minibatches // envs, minibatches, unroll,
+                                      epochs, discount, scaling, entropy)
+  assert (s.run.policy_hidden, s.run.critic_hidden, s.run.activation) == ((32,) * 4,
+                                                                          (256,) * 5, "swish")
+  assert (s.options.critic_epochs, s.options.critic_minibatches) == (epochs, minibatches)
+
+
+@pytest.mark.parametrize("algo, envs", [
+    ("ppo_clip", ("ant", "halfcheetah", "hopper", "walker2d", "humanoid")),
+    ("ppo_kl", ("ant", "halfcheetah", "hopper", "walker2d", "humanoid")),
+    ("trpo", ("ant", "halfcheetah", "hopper", "walker2d", "humanoid")),
+    ("mpo", ("ant", "halfcheetah"))])
+def test_every_locomotion_preset_validates(algo, envs):
+  for env in envs:
+    s = preset(algo, env)
+    s.validate()  # the rules between fields too (minibatches, replay capacity ...)
+    assert env in get(algo).presets and s.run.backend == "positional"
+
+
 @pytest.mark.parametrize("algo", BUILTINS)
 @pytest.mark.parametrize("env", ["inverted_pendulum", "inverted_double_pendulum", "reacher", "ant"])
 def test_resolution_order(algo, env):
@@ -82,7 +117,7 @@ def test_changes_are_routed_to_their_part():
 ])
 def test_unknown_name_is_refused(changes, unknown):
   with pytest.raises(ValueError, match=f"^{unknown} is not a setting of ppo_clip; its settings "
-                                       r"are \['activation', 'backend', "):
+                                       r"are \['activation', 'advantage_span', 'backend', "):
     preset("ppo_clip", **changes)
 
 
@@ -92,10 +127,12 @@ def test_env_defaults():
   assert (double.run.num_envs, double.hparams.reward_scaling) == (128, 0.1)
   # the algorithm's inverted_pendulum preset does not leak into other envs
   assert preset("reinforce", "inverted_double_pendulum").run.unroll_length == 32
-  ant = preset("ppo_clip", "ant")  # no preset: the declared defaults
-  assert (ant.run.env, ant.run.backend, ant.run.num_envs, ant.run.unroll_length) == \
-      ("ant", "positional", 64, 64)
-  assert (ant.options.epochs, ant.hparams.discount) == (4, 0.99)
+  swimmer = preset("ppo_clip", "swimmer")  # no preset: the declared defaults
+  assert (swimmer.run.env, swimmer.run.backend, swimmer.run.num_envs,
+          swimmer.run.unroll_length) == ("swimmer", "positional", 64, 64)
+  assert (swimmer.options.epochs, swimmer.hparams.discount) == (4, 0.99)
+  # ppo_clip's ant preset does not reach algorithms without one
+  assert preset("a2c", "ant").run.num_envs == 64
 
 
 def test_run_settings_sizes():

@@ -31,6 +31,9 @@ ENVS = "ant, fast, halfcheetah, hopper, humanoid, humanoidstandup, inverted_doub
     (dict(lr_schedule="cosine"), "lr_schedule must be one of constant, linear, got 'cosine'"),
     (dict(policy_hidden=(64, 0)), "policy_hidden must be integers, each >= 1, got (64, 0)"),
     (dict(normalize_advantages="no"), "normalize_advantages must be true or false, got 'no'"),
+    (dict(policy="gaussian", entropy_estimate="squashed"),
+     "entropy_estimate must be base (squashed is the entropy of a tanh_gaussian policy; this "
+     "run's policy is gaussian), got 'squashed'"),
 ])
 def test_ppo_clip_refuses(changes, message):
   with pytest.raises(ValueError, match="^" + re.escape(f"ppo_clip: {message}") + "$"):

@@ -143,3 +143,6 @@ def test_list_shows_builtin_and_user_algorithms(capsys):
   assert re.search(r"^  mpo +off_policy ", out, re.M)
   assert ("presets: gymnax/CartPole-v1, inverted_double_pendulum, inverted_pendulum, "
           "playground/CartpoleBalance, reacher") in out
+  assert ("presets: ant, gymnax/CartPole-v1, halfcheetah, hopper, humanoid, "
+          "inverted_double_pendulum, inverted_pendulum, playground/CartpoleBalance, reacher, "
+          "walker2d") in out  # ppo_clip's
