@@ -179,20 +179,16 @@ def build_bench_parser() -> argparse.ArgumentParser:
   kinds = parser.add_subparsers(dest="bench", required=True)
   vs = kinds.add_parser("ppo-vs-brax", help="pgkit ppo_clip vs Brax PPO, same settings",
                         allow_abbrev=False)
-  vs.add_argument("--env", default="inverted_pendulum")
-  vs.add_argument("--backend", default="positional")
-  vs.add_argument("--num-timesteps", type=int, default=1_000_000)
-  vs.add_argument("--seeds", type=int, default=2)
-  vs.add_argument("--threshold", type=float, default=None,
-                  help="also time both to this eval return (900 on inverted_pendulum)")
-  vs.add_argument("--eval-envs", type=int, default=128)
   ab = kinds.add_parser("ablation", help="ppo_clip at Brax's settings, one change at a time",
                         allow_abbrev=False)
-  ab.add_argument("--env", default="inverted_pendulum")
-  ab.add_argument("--backend", default="positional")
-  ab.add_argument("--num-timesteps", type=int, default=1_000_000)
-  ab.add_argument("--seeds", type=int, default=2)
-  ab.add_argument("--eval-envs", type=int, default=128)
+  for kind in (vs, ab):  # both train at Brax's settings for the env
+    kind.add_argument("--env", default="inverted_pendulum")
+    kind.add_argument("--backend", default="positional")
+    kind.add_argument("--num-timesteps", type=int, default=1_000_000)
+    kind.add_argument("--seeds", type=int, default=2)
+    kind.add_argument("--eval-envs", type=int, default=128)
+  vs.add_argument("--threshold", type=float, default=None,
+                  help="also time both to this eval return (900 on inverted_pendulum)")
   ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
                   help="one variant (repeat the flag for more)")
   for name, about, envs, seeds in (
