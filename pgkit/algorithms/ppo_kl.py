@@ -21,7 +21,8 @@ class PPOKLHParams(GAEHParams, LearningRate, Entropy):
 
 @algorithm(options=PPOKLOptions, hparams=PPOKLHParams,
            presets={"inverted_pendulum": dict(kl_target=0.01),
-                    **{env: presets.locomotion(env, "clip_epsilon") for env in presets.LOCOMOTION}})
+                    **{env: presets.locomotion(env, "clip_epsilon")
+                       for env in presets.LOCOMOTION}})
 def ppo_kl(run, options, hp) -> OnPolicy:
   """PPO with an adaptive KL penalty β."""
   if options.kl_rule == "multiplicative":

@@ -53,7 +53,7 @@ def _trpo(run, options, hp, surrogate, policy_batch=None) -> OnPolicy:
 # CartPole-v1 (categorical policy): with the default δ = 0.01 and 300k steps one seed of 3 ended
 # at 237; δ = 0.02 over 500k steps reached 500 on 3 of 3 (examples/benchmarks/RESULTS.md).
 CARTPOLE = dict(max_kl=0.02, num_timesteps=500_000)
-# Brax's locomotion tasks (with the env presets of pgkit/settings/presets.py): one step per
+# Brax's locomotion tasks (presets.LOCOMOTION's networks and coefficients): one step per
 # 2048 × 32 = 65 536 env steps and δ = 0.01, near the paper's 50 000 steps per batch and δ of its
 # locomotion runs; 4 critic epochs (its critic sees the batch once per step).
 LOCOMOTION = dict(num_envs=2048, unroll_length=32, unrolls=1, max_kl=0.01, critic_epochs=4)

@@ -5,6 +5,7 @@ import math
 import pytest
 
 from pgkit.settings import BRAX_ENVS, RunSettings, get, names_of_algorithms, preset
+from pgkit.bench.settings import BRAX_PUBLISHED
 from pgkit.settings.presets import ENV_PRESETS
 from tests.settings.helpers import BUILTINS, flat
 
@@ -33,18 +34,15 @@ def test_inverted_pendulum_values(algo, expected):
   assert {k: values[k] for k in expected} == expected
 
 
-# Brax's published PPO settings (its training colab): envs, batch_size, minibatches, unroll,
-# epochs, discount, reward scaling, entropy cost. Brax collects batch_size · minibatches / envs
-# unrolls per iteration, which is pgkit's ``unrolls``.
-BRAX = {"ant": (4096, 2048, 32, 5, 4, 0.97, 10.0, 1e-2),
-        "halfcheetah": (2048, 512, 32, 20, 8, 0.95, 1.0, 1e-3),
-        "humanoid": (2048, 1024, 32, 10, 8, 0.97, 0.1, 1e-3)}
-
-
 @pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl"])
-@pytest.mark.parametrize("env", sorted(BRAX))
+@pytest.mark.parametrize("env", ["ant", "halfcheetah", "humanoid"])
 def test_locomotion_presets_are_brax_published_settings(algo, env):
-  envs, batch, minibatches, unroll, epochs, discount, scaling, entropy = BRAX[env]
+  """Brax collects batch_size · num_minibatches / num_envs unrolls an iteration: pgkit's unrolls."""
+  b = BRAX_PUBLISHED[env]
+  envs, batch, minibatches, unroll = (b["num_envs"], b["batch_size"], b["num_minibatches"],
+                                      b["unroll_length"])
+  epochs, discount, scaling, entropy = (b["num_updates_per_batch"], b["discounting"],
+                                        b["reward_scaling"], b["entropy_cost"])
   s = preset(algo, env)
   s.validate()
   assert (s.run.num_envs, s.run.unrolls, s.options.minibatches, s.run.unroll_length,
