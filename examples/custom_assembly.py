@@ -47,9 +47,10 @@ def clip_kl(run, options, hp) -> OnPolicy:
       **shared(run, options, hp))
 
 
-def sweep(kl_coefs=(0.0, 0.5, 2.0), seeds=2, **changes):
-  """Final states and eval returns ``[len(kl_coefs), seeds]``, trained in one compiled call."""
-  settings = pgkit.preset(clip_kl, "inverted_pendulum", **changes)
+def sweep(kl_coefs=(0.0, 0.5, 2.0), seeds=2, env="inverted_pendulum", **changes):
+  """Final states and eval returns ``[len(kl_coefs), seeds]`` on ``env``, trained in one
+  compiled call."""
+  settings = pgkit.preset(clip_kl, env, **changes)
   trainer = pgkit.make_trainer(settings)
   hp = settings.hparams.replace(kl_coef=jnp.asarray(kl_coefs, jnp.float32))
   hp.validate("clip_kl")

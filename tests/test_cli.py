@@ -6,9 +6,9 @@ import pytest
 
 from pgkit import cli, settings
 
-FINAL = re.compile(r"^final: algo=(\w+) env=inverted_pendulum eval_return=(-?[\d.]+) "
+FINAL = re.compile(r"^final: algo=(\w+) env=gymnax/CartPole-v1 eval_return=(-?[\d.]+) "
                    r"env_steps=(\d+) wall_s=([\d.]+) steps_per_s=([\d.]+)$")
-TINY = ["--env", "inverted_pendulum", "--backend", "spring", "--episode-length", "50",
+TINY = ["--env", "gymnax/CartPole-v1", "--episode-length", "50",
         "--policy-hidden", "8", "--critic-hidden", "8"]
 
 
@@ -46,7 +46,7 @@ def test_trpo_vine_flags_reach_its_settings():
                        "--unrolls", "2"])
   assert (s.options.vine_states, s.options.vine_actions, s.options.vine_horizon) == (8, 2, 4)
   assert s.options.cg_iters == 3 and s.hparams.max_kl == 0.02 and s.run.unrolls == 2
-  assert s.run.backend == "spring" and s.run.policy_hidden == (8,)
+  assert s.run.env == "gymnax/CartPole-v1" and s.run.policy_hidden == (8,)
 
 
 @pytest.mark.parametrize("algo, flag, value, name", [

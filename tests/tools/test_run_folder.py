@@ -1,5 +1,7 @@
 """A tiny run trained into a run folder, then looked at the way a user would: its progress lines,
 its logs (JSONL, CSV and TensorBoard agree), ``pgkit eval``, ``render``, ``plot`` and ``list``.
+The run trains gymnax's CartPole (the cheapest env to compile); ``render`` draws Brax envs, so its
+test trains one iteration of inverted_pendulum into a folder of its own.
 (GIF and MP4 rendering need an offscreen OpenGL context chosen when MuJoCo is first imported;
 they are not tested here.)"""
 import base64
@@ -83,7 +85,7 @@ def test_eval_reproduces_the_final_evaluation(trained, capsys):
   out = evaluate.evaluate(str(folder))
   assert (out["iteration"], out["env_steps"], out["episodes"]) == (20, 640, 4)
   np.testing.assert_allclose(out["returns"].mean(), result.eval_return, rtol=1e-5)
-  # inverted_pendulum pays 1 per step alive: each return is its episode's length (≤ 50 steps)
+  # CartPole pays 1 per step alive: each return is its episode's length (≤ 50 steps)
   sampled = evaluate.evaluate(str(folder), episodes=6, stochastic=True, checkpoint=10)
   np.testing.assert_array_equal(sampled["returns"], sampled["lengths"])
   assert sampled["returns"].shape == (6,) and np.all((1 <= sampled["lengths"]) &
@@ -104,14 +106,18 @@ def _viewer_json(page: str) -> dict:
 
 
 def test_render_html_holds_the_episode(trained, tmp_path):
-  folder = trained[0]
+  with pytest.raises(InputError, match=r"render: env 'gymnax/CartPole-v1' has no Brax system"):
+    render.render(str(trained[0]), str(tmp_path / "cartpole.html"))
+  folder = tmp_path / "brax"
+  run(TINY.replace(env="inverted_pendulum", backend="spring", num_timesteps=32, eval_envs=1,
+                   run_dir=str(folder)), print_fn=lambda line: None)
   out = tmp_path / "episode.html"
   frames, episode_return = render.render(str(folder), str(out), steps=30)
   page = out.read_text()
   assert page.lstrip().lower().startswith("<!doctype html") and "</html>" in page
   system = _viewer_json(page)
   positions = np.array([x["pos"] for x in system["states"]["x"]])
-  # the reset state and one per step; the deterministic policy of a 640-step run falls within
+  # the reset state and one per step; the deterministic policy of a 32-step run falls within
   # the 30 steps or survives them (return = steps alive)
   assert positions.shape[0] == frames == int(episode_return) + 1 and 2 <= frames <= 31
   assert positions.shape[1:] == (2, 3) and np.ptp(positions, axis=0).max() > 0  # cart and pole

@@ -17,16 +17,18 @@ from pgkit import cli
 from pgkit.settings import preset
 from pgkit.training import checkpoints, run
 
-# 24 iterations of 4 envs × 8 steps, a report (and checkpoint) after every one.
-FLAGS = dict(backend="spring", num_envs=4, unroll_length=8, num_timesteps=24 * 32,
+# 24 iterations of 4 envs × 8 steps on gymnax's CartPole (the cheapest env to compile), a report
+# (and checkpoint) after every one.
+ENV = "gymnax/CartPole-v1"
+FLAGS = dict(num_envs=4, unroll_length=8, num_timesteps=24 * 32,
              episode_length=50, epochs=2, minibatches=2, critic_epochs=1, critic_minibatches=2,
              policy_hidden=(8,), critic_hidden=(8,), num_chunks=24, seed=1)
-SETTINGS = preset("ppo_clip", "inverted_pendulum", **FLAGS)
+SETTINGS = preset("ppo_clip", ENV, **FLAGS)
 QUIET = lambda line: None
 
 
 def _argv(folder):
-  argv = [sys.executable, "-m", "pgkit.cli", "train", "ppo_clip", "--env", "inverted_pendulum"]
+  argv = [sys.executable, "-m", "pgkit.cli", "train", "ppo_clip", "--env", ENV]
   for name, value in FLAGS.items():
     argv += ["--" + name.replace("_", "-"), *map(str, value if isinstance(value, tuple) else
                                                  (value,))]

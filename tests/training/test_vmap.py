@@ -10,8 +10,9 @@ import pytest
 import pgkit
 from pgkit.training import make_trainer
 
-# A tiny ppo_clip run shared by the training tests (spring: cheapest to compile).
-TINY = pgkit.preset("ppo_clip", "inverted_pendulum", backend="spring", num_envs=4,
+# A tiny ppo_clip run shared by the training tests. gymnax's CartPole: its step compiles in a
+# fraction of a second where a Brax env's takes seconds (inverted_pendulum on spring: ~4 s).
+TINY = pgkit.preset("ppo_clip", "gymnax/CartPole-v1", num_envs=4,
                     unroll_length=8, num_timesteps=3 * 32, episode_length=50, epochs=2,
                     minibatches=2, critic_epochs=1, critic_minibatches=2, policy_hidden=(8,),
                     critic_hidden=(8,), learning_rate=3e-4, discount=0.99)
