@@ -166,10 +166,23 @@ class OnPolicyOptions(Options):
   lr_schedule: str = field("constant", "learning-rate schedule of the Adam optimizers "
                            "(linear decays to 0)", choices=("constant", "linear"))
   normalize_advantages: bool = field(True, "standardise advantages within each minibatch")
+  stats_update: str = field("after", "when the observation statistics absorb an iteration's "
+                            "batch (with normalize_observations): after the updates, which then "
+                            "see the inputs the policy acted on, or before them (as Brax's PPO: "
+                            "the updates and the next unroll see the same statistics)",
+                            choices=("after", "before"))
   entropy_estimate: str = field("base", "entropy of a tanh_gaussian policy in the entropy bonus "
                                 "and metrics: of its Gaussian before tanh (base), or of the "
                                 "squashed actions, base + E[log|det J|] at a sample (squashed, "
                                 "as Brax's PPO)", choices=("base", "squashed"))
+
+  @property
+  def joint_critic(self) -> bool:
+    """Whether the critic updates with the policy (``MinibatchOptions.critic_updates``)."""
+    return False
+
+  def critic_batches(self) -> "Minibatches":
+    return Minibatches(self.critic_epochs, self.critic_minibatches)
 
   def relations(self, run):
     yield from super().relations(run)
@@ -187,6 +200,21 @@ class MinibatchOptions(OnPolicyOptions):
   epochs: int = field(4, "passes of policy updates over each batch", ge=1)
   minibatches: int = field(4, "policy minibatches per pass over the num_envs · unrolls "
                            "sequences", ge=1)
+  critic_updates: str = field("separate", "the critic fits each batch after the policy "
+                              "updates, on its own epochs and minibatches (separate), or takes "
+                              "one update on each policy minibatch, whose advantages and value "
+                              "targets are recomputed from the current critic first (joint, as "
+                              "Brax's PPO; critic_epochs and critic_minibatches are not read)",
+                              choices=("separate", "joint"))
+
+  @property
+  def joint_critic(self) -> bool:
+    return self.critic_updates == "joint"
+
+  def critic_batches(self) -> "Minibatches":
+    if self.joint_critic:
+      return Minibatches(self.epochs, self.minibatches)
+    return super().critic_batches()
 
   def relations(self, run):
     yield from super().relations(run)
@@ -260,7 +288,7 @@ def shared(run, options: OnPolicyOptions, hp: OnPolicyHParams, **terms) -> dict:
   """The pieces every on-policy assembly shares, from the settings every one has: the critic's
   loss, Adam and minibatches, the per-minibatch advantage standardisation, and the loss terms
   (``loss_terms(**terms)`` with the options' entropy estimate)."""
-  mb = Minibatches(options.critic_epochs, options.critic_minibatches)
+  mb = options.critic_batches()
   return dict(terms=loss_terms(entropy=options.entropy_estimate, **terms),
               critic_loss=losses.value_loss(1.0, hp.value_clip_epsilon),
               critic_optimizer=adam(run, options, hp, hp.critic_learning_rate, mb.updates),

@@ -50,7 +50,8 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
   ``num_envs`` envs per iteration and splits the sequences into ``num_minibatches``; pgkit's
   ``unrolls`` is the same count, and its minibatches split the same sequences. Brax trains
   policy and value in one loss on each minibatch; pgkit fits the critic with its own Adam on the
-  same number of minibatches and epochs. Brax's PPO clips at 0.3 and does not clip gradients.
+  same number of minibatches and epochs. Brax's PPO clips at 0.3, does not clip gradients and
+  updates its observation normaliser with the batch before the updates (``stats_update``).
   """
   unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
   return preset(
@@ -59,7 +60,8 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
       epochs=s["num_updates_per_batch"], minibatches=s["num_minibatches"],
       critic_epochs=s["num_updates_per_batch"], critic_minibatches=s["num_minibatches"],
       policy_hidden=POLICY_HIDDEN, critic_hidden=VALUE_HIDDEN, activation="swish",
-      normalize_observations=s["normalize_observations"], eval_envs=eval_envs,
+      normalize_observations=s["normalize_observations"], stats_update="before",
+      eval_envs=eval_envs,
       learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
       discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
       entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,

@@ -41,16 +41,18 @@ def _loc_scale(out, min_scale):
 
 
 def gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] = (64, 64),
-                    activation: str = "tanh", min_scale: float = 1e-3) -> Policy:
-  """Diagonal Gaussian ``N(μ_θ(s), diag σ_θ(s)²)``, σ = softplus(·) + min_scale."""
-  net = MLP(tuple(hidden) + (2 * action_size,), activation, final_scale=0.01)
+                    activation: str = "tanh", min_scale: float = 1e-3,
+                    final_scale: float = 0.01) -> Policy:
+  """Diagonal Gaussian ``N(μ_θ(s), diag σ_θ(s)²)``, σ = softplus(·) + min_scale; the last
+  layer's initial weights are scaled by ``final_scale`` (see ``MLP``)."""
+  net = MLP(tuple(hidden) + (2 * action_size,), activation, final_scale=final_scale)
   return _make(net, obs_size,
                lambda out: distrax.MultivariateNormalDiag(*_loc_scale(out, min_scale)))
 
 
 def tanh_gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] = (64, 64),
                          activation: str = "tanh", min_scale: float = 1e-3,
-                         store_pre_tanh: bool = True) -> Policy:
+                         store_pre_tanh: bool = True, final_scale: float = 0.01) -> Policy:
   """Tanh-squashed Gaussian: the environment receives ``tanh(u)``, ``u ~ N(μ_θ(s), σ_θ(s)²)``.
 
   With ``store_pre_tanh`` (the default, as Brax's PPO does) ``apply`` returns the base Gaussian
@@ -58,9 +60,10 @@ def tanh_gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] 
   ``−Σ log(1 − tanh(u)²)``, which does not depend on θ, so ratios, policy gradients and KLs are
   exactly those of the squashed policy, while saturated actions keep an exact ``u`` instead of an
   ``atanh`` of a rounded 1.0. With ``store_pre_tanh=False`` ``apply`` returns a ``TanhNormal``
-  over squashed actions (its KL is the base Gaussians' KL).
+  over squashed actions (its KL is the base Gaussians' KL). ``final_scale``: as
+  ``gaussian_policy``.
   """
-  net = MLP(tuple(hidden) + (2 * action_size,), activation, final_scale=0.01)
+  net = MLP(tuple(hidden) + (2 * action_size,), activation, final_scale=final_scale)
   if store_pre_tanh:
     head = lambda out: distrax.MultivariateNormalDiag(*_loc_scale(out, min_scale))
     return _make(net, obs_size, head, jnp.tanh)
@@ -68,7 +71,8 @@ def tanh_gaussian_policy(obs_size: int, action_size: int, hidden: Sequence[int] 
 
 
 def categorical_policy(obs_size: int, num_actions: int, hidden: Sequence[int] = (64, 64),
-                       activation: str = "tanh") -> Policy:
-  """Softmax policy over ``num_actions`` discrete actions."""
-  net = MLP(tuple(hidden) + (num_actions,), activation, final_scale=0.01)
+                       activation: str = "tanh", final_scale: float = 0.01) -> Policy:
+  """Softmax policy over ``num_actions`` discrete actions (``final_scale``: as
+  ``gaussian_policy``)."""
+  net = MLP(tuple(hidden) + (num_actions,), activation, final_scale=final_scale)
   return _make(net, obs_size, lambda logits: distrax.Categorical(logits=logits))

@@ -15,8 +15,12 @@ _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, 
 # clipping, the critic fitted on the same epochs × minibatches with the policy's step size.
 # ``unrolls`` is Brax's batch_size · num_minibatches / num_envs. Brax publishes PPO settings for
 # ant, halfcheetah and humanoid; for hopper and walker2d (Brax trains them with SAC) the humanoid
-# recipe with unscaled rewards (about 1 per step, like halfcheetah's) and 20 M steps.
+# recipe with unscaled rewards (about 1 per step, like halfcheetah's) and 20 M steps. The
+# observation statistics absorb each batch before the updates, as Brax's PPO does: with pgkit's
+# default (after) ppo_clip at Brax's settings trailed Brax PPO per env step, with this it matched
+# it (examples/benchmarks/RESULTS.md, ablations: hopper 1080 against 356 at 983,040 steps).
 _LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
+                   stats_update="before",
                    policy_hidden=(32,) * 4, critic_hidden=(256,) * 5, activation="swish",
                    gae_lambda=0.95, learning_rate=3e-4, critic_learning_rate=3e-4,
                    clip_epsilon=0.3, max_grad_norm=float("inf"), unroll_length=5, unrolls=16,

@@ -30,6 +30,11 @@ class RunSettings(Options):
   critic_hidden: tuple[int, ...] = field((64, 64), "hidden layer sizes of the critic (V or Q)",
                                          ge=1)
   activation: str = field("tanh", "activation of both networks", choices=ACTIVATIONS)
+  policy_init_scale: float = field(0.01, "variance scale of the policy's last layer at "
+                                   "initialisation (the hidden layers' is 1, LeCun uniform): "
+                                   "0.01 starts every state's action distribution near the "
+                                   "same centre; 1 as the hidden layers (Brax's networks)",
+                                   gt=0.0)
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
   devices: int = field(0, "local devices to train on (0: all): the env batch is split over "

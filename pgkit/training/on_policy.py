@@ -4,7 +4,7 @@ One ``step`` is one iteration: unroll the policy for ``unroll_length`` steps in 
 Brax environments, estimate advantages, run the algorithm's policy updates (epochs ×
 minibatches, with an early stop that masks the remaining updates), step the duals on the
 batch KL, fit the critic with its own optimizer, and merge the batch into the observation
-statistics. Every piece is pure, so ``train = init + lax.scan(step)`` jits and vmaps.
+statistics (after the updates; before them with ``stats_update="before"``). Every piece is pure, so ``train = init + lax.scan(step)`` jits and vmaps.
 """
 from __future__ import annotations
 
@@ -46,6 +46,12 @@ class Batch(NamedTuple):
   done: Array
   value: Array
   value_target: Array
+  # What a joint critic recomputes each minibatch's advantages from (else None): scaled
+  # rewards, the ends of episodes and the normalised observations after each step.
+  reward: Array | None = None
+  termination: Array | None = None
+  truncation: Array | None = None
+  next_observation: Array | None = None
 
 
 def _where(pred, a, b):
@@ -57,64 +63,102 @@ def _flat_advantages(algo: OnPolicy, mb: Batch):
   return algo.minibatch_advantages(mb.advantage.reshape(-1))
 
 
+def policy_step(policy, algo: OnPolicy, old_params, dual_values, carry, mb: Batch):
+  """One policy update on minibatch ``mb`` (masked once ``algo.early_stop`` has fired):
+  ``carry = (params, opt_state, stopped, reweighter_state)``; returns (carry, metrics)."""
+  params, opt_state, stopped, r_state = carry
+  adv = _flat_advantages(algo, mb)
+  r_state = algo.reweighter.update(r_state, advantages=adv)
+  weight, e_metrics = algo.reweighter.weights(r_state, adv)
+  old = policy.apply(old_params, mb.observation)
+
+  def loss_fn(p):
+    terms = algo.terms(policy.apply(p, mb.observation), old, mb, adv)._replace(weight=weight)
+    loss, metrics = algo.policy_loss.apply(terms, dual_values)
+    return loss, (metrics, jnp.mean(terms.kl))
+
+  def kl_fn(p):
+    return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
+
+  (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+  metrics = dict(metrics, **e_metrics, kl_before_update=kl)
+  stopped = stopped | algo.early_stop(metrics)
+  updates, new_opt_state = algo.policy_optimizer.update(
+      grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
+  params = _where(stopped, params, optax.apply_updates(params, updates))
+  opt_state = _where(stopped, opt_state, new_opt_state)
+  metrics = dict(metrics, update_applied=1.0 - stopped,
+                 policy_grad_norm=optax.tree.norm(grads),
+                 **algo.optimizer_metrics(new_opt_state))
+  return (params, opt_state, stopped, r_state), metrics
+
+
 def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch,
                   reweighter_state=()):
   """The description's policy updates (``algo.policy_minibatches``, masked after
   ``algo.early_stop``); returns (params, opt_state, metrics, reweighter_state), the last
   stepped once per minibatch (a no-op for ``estep.none()``)."""
-  old_params = params
-  mbs = algo.policy_minibatches.split(key, batch)
-
-  def one_update(carry, mb):
-    params, opt_state, stopped, r_state = carry
-    adv = _flat_advantages(algo, mb)
-    r_state = algo.reweighter.update(r_state, advantages=adv)
-    weight, e_metrics = algo.reweighter.weights(r_state, adv)
-    old = policy.apply(old_params, mb.observation)
-
-    def loss_fn(p):
-      terms = algo.terms(policy.apply(p, mb.observation), old, mb, adv)._replace(weight=weight)
-      loss, metrics = algo.policy_loss.apply(terms, dual_values)
-      return loss, (metrics, jnp.mean(terms.kl))
-
-    def kl_fn(p):
-      return jnp.mean(old.kl_divergence(policy.apply(p, mb.observation)))
-
-    (loss, (metrics, kl)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    metrics = dict(metrics, **e_metrics, kl_before_update=kl)
-    stopped = stopped | algo.early_stop(metrics)
-    updates, new_opt_state = algo.policy_optimizer.update(
-        grads, opt_state, params, loss_fn=lambda p: loss_fn(p)[0], kl_fn=kl_fn)
-    params = _where(stopped, params, optax.apply_updates(params, updates))
-    opt_state = _where(stopped, opt_state, new_opt_state)
-    metrics = dict(metrics, update_applied=1.0 - stopped,
-                   policy_grad_norm=optax.tree.norm(grads),
-                   **algo.optimizer_metrics(new_opt_state))
-    return (params, opt_state, stopped, r_state), metrics
-
+  step = lambda carry, mb: policy_step(policy, algo, params, dual_values, carry, mb)
   (params, opt_state, _, r_state), metrics = jax.lax.scan(
-      one_update, (params, opt_state, jnp.zeros((), bool), reweighter_state), mbs)
+      step, (params, opt_state, jnp.zeros((), bool), reweighter_state),
+      algo.policy_minibatches.split(key, batch))
   return params, opt_state, jax.tree.map(jnp.mean, metrics), r_state
 
 
+def critic_step(critic, algo: OnPolicy, carry, mb: Batch):
+  """One critic update on ``mb``: ``carry = (params, opt_state)``; returns (carry, metrics)."""
+  params, opt_state = carry
+
+  def loss_fn(p):
+    terms = LossTerms(value=critic.apply(p, mb.observation), value_target=mb.value_target,
+                      old_value=mb.value)
+    return algo.critic_loss.apply(terms, {})
+
+  (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+  updates, opt_state = algo.critic_optimizer.update(grads, opt_state, params)
+  metrics = dict(metrics, critic_grad_norm=optax.tree.norm(grads))
+  return (optax.apply_updates(params, updates), opt_state), metrics
+
+
 def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
-  mbs = algo.critic_minibatches.split(key, batch)
-
-  def one_update(carry, mb):
-    params, opt_state = carry
-
-    def loss_fn(p):
-      terms = LossTerms(value=critic.apply(p, mb.observation), value_target=mb.value_target,
-                        old_value=mb.value)
-      return algo.critic_loss.apply(terms, {})
-
-    (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
-    updates, opt_state = algo.critic_optimizer.update(grads, opt_state, params)
-    metrics = dict(metrics, critic_grad_norm=optax.tree.norm(grads))
-    return (optax.apply_updates(params, updates), opt_state), metrics
-
-  (params, opt_state), metrics = jax.lax.scan(one_update, (params, opt_state), mbs)
+  step = lambda carry, mb: critic_step(critic, algo, carry, mb)
+  (params, opt_state), metrics = jax.lax.scan(step, (params, opt_state),
+                                              algo.critic_minibatches.split(key, batch))
   return params, opt_state, jax.tree.map(jnp.mean, metrics)
+
+
+def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length: int) -> Batch:
+  """``mb`` with its advantages and value targets recomputed from the critic ``params``: the
+  description's advantage function over each of the minibatch's sequences, bootstrapped from
+  V at each sequence's end and at each truncation (``values_and_bootstraps``)."""
+  value, next_value = values_and_bootstraps(lambda o: critic.apply(params, o), mb,
+                                            episode_length)
+  advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
+      mb.reward, value, next_value, mb.termination, mb.truncation)
+  advantage = jax.lax.stop_gradient(advantage)
+  return mb._replace(advantage=advantage, value_target=advantage + jax.lax.stop_gradient(value))
+
+
+def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values, key,
+                   batch: Batch, episode_length: int):
+  """Brax's PPO schedule (``critic_updates="joint"``): on each of the policy's minibatches, the
+  advantages and value targets come from the current critic (``refresh_advantages``), then the
+  policy and the critic take one update each. ``policy_carry = (params, opt_state,
+  reweighter_state)``, ``critic_carry = (params, opt_state)``; returns both carries and the
+  metrics of both (means over the updates)."""
+  params, opt_state, r_state = policy_carry
+
+  def one(carry, mb):
+    policy_c, critic_c = carry
+    mb = refresh_advantages(critic, algo, critic_c[0], mb, episode_length)
+    policy_c, p_metrics = policy_step(policy, algo, params, dual_values, policy_c, mb)
+    critic_c, c_metrics = critic_step(critic, algo, critic_c, mb)
+    return (policy_c, critic_c), dict(p_metrics, **c_metrics)
+
+  init = ((params, opt_state, jnp.zeros((), bool), r_state), critic_carry)
+  ((params, opt_state, _, r_state), critic_carry), metrics = jax.lax.scan(
+      one, init, algo.policy_minibatches.split(key, batch))
+  return (params, opt_state, r_state), critic_carry, jax.tree.map(jnp.mean, metrics)
 
 
 def values_and_bootstraps(value_fn, traj, episode_length: int):
@@ -143,11 +187,11 @@ def explained_variance(value, target) -> jax.Array:
   return 1.0 - jnp.var(target - value) / jnp.maximum(jnp.var(target), 1e-8)
 
 
-def make_on_policy(run, env, policy, critic, build):
+def make_on_policy(run, options, env, policy, critic, build):
   """``init`` and ``step`` of the on-policy trainer for ``build(hp) -> OnPolicy``.
 
-  The trainer reads the run settings, its own ``hp.reward_scaling`` and the description's
-  pieces. ``build`` runs when ``init``/``step`` are traced (the description closes over the
+  The trainer reads the run settings, its own option ``stats_update`` and hyperparameter
+  ``reward_scaling`` (``OnPolicyOptions``, ``OnPolicyHParams``) and the description's pieces. ``build`` runs when ``init``/``step`` are traced (the description closes over the
   possibly traced ``hp``), which costs nothing at run time.
   """
 
@@ -177,51 +221,68 @@ def make_on_policy(run, env, policy, critic, build):
                         k_reset, k_unroll, run.unrolls, run.unroll_length, run.episode_length,
                         record_states)
 
-  def step(state: TrainState, hp):
-    algo = algorithm(hp)
-    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
-    env_state, traj, episodes, env_states = collect(
-        state, k_reset, k_unroll, record_states=algo.policy_batch.needs_env_states)
-    obs = envs.normalize(state.obs_stats, traj.observation)
+  def make_batch(state: TrainState, algo: OnPolicy, hp, traj, obs_stats) -> Batch:
+    """The single-path batch ``[T, U·B]``: each env's trajectory cut into ``unrolls``
+    sequences; advantages over the whole trajectory (the description's function)."""
+    obs = envs.normalize(obs_stats, traj.observation)
     value, next_value = values_and_bootstraps(
-        lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
+        lambda o: critic.apply(state.critic_params, envs.normalize(obs_stats, o)), traj,
         run.episode_length)
     reward = traj.reward * hp.reward_scaling
     advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
         reward, value, next_value, traj.termination, traj.truncation)
     done = jnp.maximum(traj.termination, traj.truncation)
-    # Advantages used each env's whole trajectory; updates see unroll_length-step sequences.
-    batch = jax.tree.map(
-        lambda x: envs.split_sequences(x, run.unrolls),
-        Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
-              advantage + value))
+    joint = (reward, traj.termination, traj.truncation,
+             envs.normalize(obs_stats, traj.next_observation)) if options.joint_critic else ()
+    return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls),
+                        Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
+                              advantage + value, *joint))
 
+  def learn(state: TrainState, algo: OnPolicy, dual_values, k_policy, k_critic, policy_batch,
+            batch):
+    """The policy and critic updates, one after the other or jointly (``critic_updates``);
+    returns ((policy params, opt state, reweighter state), (critic params, opt state),
+    metrics)."""
+    policy_carry = (state.policy_params, state.policy_opt_state, state.reweighter_state)
+    critic_carry = (state.critic_params, state.critic_opt_state)
+    if options.joint_critic:
+      return update_jointly(policy, critic, algo, policy_carry, critic_carry, dual_values,
+                            k_policy, policy_batch, run.episode_length)
+    *policy_out, p_metrics, r_state = update_policy(
+        policy, algo, *policy_carry[:2], dual_values, k_policy, policy_batch, policy_carry[2])
+    *critic_out, c_metrics = update_critic(critic, algo, *critic_carry, k_critic, batch)
+    return (*policy_out, r_state), tuple(critic_out), dict(p_metrics, **c_metrics)
+
+  def step(state: TrainState, hp):
+    algo = algorithm(hp)
+    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
     k_batch, k_policy = jax.random.split(k_policy)
+    env_state, traj, episodes, env_states = collect(
+        state, k_reset, k_unroll, record_states=algo.policy_batch.needs_env_states)
+    obs_stats = state.obs_stats
+    if run.normalize_observations and options.stats_update == "before":
+      obs_stats = envs.update_stats(obs_stats, traj.observation)
+    batch = make_batch(state, algo, hp, traj, obs_stats)
     policy_batch = algo.policy_batch.build(k_batch, Rollout(
         env, policy, critic, state.policy_params, state.critic_params, state.obs_stats,
         env_states, batch))
-
     dual_values = algo.duals.values(state.dual_state)
-    policy_params, policy_opt_state, policy_metrics, reweighter_state = update_policy(
-        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
-        policy_batch, state.reweighter_state)
+    (policy_params, policy_opt_state, reweighter_state), (critic_params, critic_opt_state), \
+        learn_metrics = learn(state, algo, dual_values, k_policy, k_critic, policy_batch, batch)
     # The duals see the batch means of the KL terms of the whole single-path batch.
     terms = algo.terms(policy.apply(policy_params, batch.observation),
                        policy.apply(state.policy_params, batch.observation), batch, None)
     stats = {k: jnp.mean(getattr(terms, k)) for k in ("kl", "kl_mean", "kl_cov")
              if getattr(terms, k) is not None}
     dual_state = algo.duals.update(state.dual_state, **stats)
-    critic_params, critic_opt_state, critic_metrics = update_critic(
-        critic, algo, state.critic_params, state.critic_opt_state, k_critic, batch)
-    obs_stats = state.obs_stats
-    if run.normalize_observations:
+    if run.normalize_observations and options.stats_update == "after":
       obs_stats = envs.update_stats(obs_stats, traj.observation)
 
-    metrics = dict(policy_metrics, **critic_metrics, kl=stats.pop("kl"),
+    metrics = dict(learn_metrics, kl=stats.pop("kl"),
                    **{f"batch_{k}": v for k, v in stats.items()},
                    **{f"dual_{k}": v for k, v in algo.duals.values(dual_state).items()},
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
-                   advantage_mean=jnp.mean(advantage), reward_mean=jnp.mean(traj.reward),
+                   advantage_mean=jnp.mean(batch.advantage), reward_mean=jnp.mean(traj.reward),
                    explained_variance=explained_variance(batch.value, batch.value_target))
     new_state = TrainState(policy_params, critic_params, policy_opt_state, critic_opt_state,
                            dual_state, obs_stats, env_state, key, state.iteration + 1,

@@ -40,12 +40,13 @@ class Trainer(NamedTuple):
 
 def make_policy(run: RunSettings, env) -> networks.Policy:
   """The run's policy family (``auto`` follows the env's action space) sized for ``env``."""
+  scale = dict(final_scale=run.policy_init_scale)
   if run.policy_family == "categorical":
     return networks.categorical_policy(env.observation_size, env.num_actions, run.policy_hidden,
-                                       run.activation)
+                                       run.activation, **scale)
   kind = {"tanh_gaussian": networks.tanh_gaussian_policy, "gaussian": networks.gaussian_policy}
   return kind[run.policy_family](env.observation_size, env.action_size, run.policy_hidden,
-                                 run.activation)
+                                 run.activation, **scale)
 
 
 def make_q_critic(run: RunSettings, env) -> networks.QCritic:
@@ -77,7 +78,7 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
     needs_states = build(algo.hparams()).policy_batch.needs_env_states
     envs.check_restorable(env, needs_states, algo.name)
     critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
-    init, step = make_on_policy(run, env, policy, critic, build)
+    init, step = make_on_policy(run, options, env, policy, critic, build)
 
   def train(key, hp):
     state = init(key, hp)

@@ -69,3 +69,28 @@ def test_squashed_entropy_is_the_entropy_of_tanh_actions():
   # Stable where 1 − tanh² underflows: log(1 − tanh²u) ≈ 2 (log 2 − |u|) for large |u|.
   np.testing.assert_allclose(networks.tanh_log_det_jacobian(jnp.array([30.0, -30.0])),
                              4 * (np.log(2) - 30.0), rtol=1e-6)
+
+
+def test_last_layer_initial_scale():
+  """Flax's variance_scaling(s, fan_in, uniform) draws U(−a, a), a = √(3 s / fan_in), whose
+  standard deviation is a / √3 = √(s / fan_in); the hidden layers keep s = 1 (LeCun uniform).
+  Run settings reach it: ``policy_init_scale`` (Brax's networks: 1, pgkit's default 0.01)."""
+  import pgkit
+  from pgkit.training.trainer import make_policy
+  from pgkit.envs.protocol import Environment
+  fan_in, actions = 256, 8
+  for scale in (0.01, 1.0):
+    for make in (networks.gaussian_policy, networks.tanh_gaussian_policy):
+      params = make(5, actions, hidden=(fan_in,), final_scale=scale).init(jax.random.PRNGKey(0))
+      first, last = [np.asarray(params["params"][f"Dense_{i}"]["kernel"]) for i in (0, 1)]
+      assert last.shape == (fan_in, 2 * actions)
+      bound = np.sqrt(3 * scale / fan_in)
+      assert np.abs(last).max() <= bound and np.abs(last).max() > 0.95 * bound
+      np.testing.assert_allclose(last.std(), np.sqrt(scale / fan_in), rtol=0.05)  # 4096 draws
+      np.testing.assert_allclose(first.std(), np.sqrt(1 / 5), rtol=0.1)  # 1280 draws
+  run = pgkit.preset("ppo_clip", "inverted_pendulum", policy_init_scale=1.0,
+                     policy_hidden=(fan_in,)).run
+  env = Environment("stub", None, None, 5, actions)
+  params = make_policy(run, env).init(jax.random.PRNGKey(1))
+  np.testing.assert_allclose(np.asarray(params["params"]["Dense_1"]["kernel"]).std(),
+                             np.sqrt(1 / fan_in), rtol=0.05)

@@ -52,6 +52,7 @@ def test_locomotion_presets_are_brax_published_settings(algo, env):
   assert (s.run.policy_hidden, s.run.critic_hidden, s.run.activation) == ((32,) * 4,
                                                                           (256,) * 5, "swish")
   assert (s.options.critic_epochs, s.options.critic_minibatches) == (epochs, minibatches)
+  assert s.options.stats_update == "before"  # Brax updates its normaliser before the SGD
 
 
 @pytest.mark.parametrize("algo, envs", [

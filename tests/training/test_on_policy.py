@@ -43,6 +43,28 @@ def test_state_structure_and_dtypes_stable_through_steps(step):
   assert all(np.isfinite(float(v)) for v in metrics.values())
 
 
+def test_stats_update_before_or_after_the_updates(step):
+  # The unroll acts on the old statistics either way, so both absorb the same batch; only the
+  # inputs of the updates differ (normalised by the old or by the new statistics).
+  trainer, fn = step
+  hp, key = TINY.hparams, jax.random.PRNGKey(2)
+  after, m_after = fn(trainer.init(key, hp), hp)
+  brax_like = make_trainer(TINY.replace(stats_update="before"))
+  before, m_before = jax.jit(brax_like.step)(brax_like.init(key, hp), hp)
+  for x, y in zip(jax.tree.leaves(after.obs_stats), jax.tree.leaves(before.obs_stats)):
+    np.testing.assert_allclose(x, y, rtol=1e-6)
+  assert float(after.obs_stats.count) > float(trainer.init(key, hp).obs_stats.count)
+  np.testing.assert_allclose(m_after["reward_mean"], m_before["reward_mean"])
+  leaf = lambda s: np.asarray(jax.tree.leaves(s.policy_params)[0])
+  assert not np.allclose(leaf(after), leaf(before))
+  # Without normalisation the option changes nothing.
+  plain = [make_trainer(TINY.replace(normalize_observations=False, stats_update=w))
+           for w in ("after", "before")]
+  a, b = [jax.jit(t.step)(t.init(key, hp), hp)[0] for t in plain]
+  for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
+    np.testing.assert_array_equal(x, y)
+
+
 def test_values_and_bootstraps_equal_two_full_passes():
   from pgkit.envs import Transition
   from pgkit.training.on_policy import values_and_bootstraps
@@ -77,3 +99,48 @@ def test_minibatches_cover_distinct_sequences_and_any_count():
   # A multiple of the minibatch count uses every sequence once per pass.
   full = Minibatches(2, 5).split(jax.random.PRNGKey(1), batch)["x"]
   assert sorted(np.asarray(full[:5, 0]).ravel().tolist()) == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_joint_critic_refreshes_advantages_from_the_current_critic():
+  """``refresh_advantages`` = rlax's truncated GAE of each sequence alone, with values from the
+  critic it is given and the bootstrap V(s'_{T−1}) at the sequence's end."""
+  import types
+  import rlax
+  from pgkit.algorithms.base import gae_advantages
+  from pgkit.training.on_policy import Batch, refresh_advantages
+  t, b, gamma, lam = 5, 2, 0.9, 0.8
+  rng = np.random.default_rng(0)
+  obs = jnp.asarray(rng.normal(size=(t, b, 1)), jnp.float32)
+  nxt = jnp.concatenate([obs[1:], jnp.asarray(rng.normal(size=(1, b, 1)), jnp.float32)])
+  reward = jnp.asarray(rng.normal(size=(t, b)), jnp.float32)
+  term = jnp.zeros((t, b)).at[2, 1].set(1.0)  # sequence 1 ends its episode at t = 2
+  nxt = nxt.at[2, 1].set(7.0)  # (the observation after a termination is never read)
+  zeros = jnp.zeros((t, b))
+  critic = types.SimpleNamespace(apply=lambda w, o: w * o[..., 0] + 1.0)  # V(o) = w·o + 1
+  algo = types.SimpleNamespace(advantages=gae_advantages(
+      types.SimpleNamespace(discount=gamma, gae_lambda=lam)))
+  mb = Batch(obs, None, None, zeros, zeros, zeros, zeros, reward, term, zeros, nxt)
+  for w in (2.0, -0.5):  # a different critic gives different advantages
+    out = refresh_advantages(critic, algo, w, mb, episode_length=1000)
+    for j in range(b):
+      values = np.append(w * obs[:, j, 0] + 1.0, w * nxt[-1, j, 0] + 1.0)
+      expected = rlax.truncated_generalized_advantage_estimation(
+          reward[:, j], gamma * (1.0 - term[:, j]), lam, values)
+      np.testing.assert_allclose(out.advantage[:, j], expected, rtol=1e-5, atol=1e-6)
+      np.testing.assert_allclose(out.value_target[:, j], expected + values[:-1], rtol=1e-5)
+
+
+def test_joint_critic_updates_once_per_policy_minibatch():
+  # TINY: 2 epochs × 2 policy minibatches, 1 × 2 critic minibatches; joint: the critic's Adam
+  # counts 4 updates (one per policy minibatch) and reads no critic minibatches of its own.
+  counts = {}
+  for mode in ("separate", "joint"):
+    trainer = make_trainer(TINY.replace(critic_updates=mode))
+    state = trainer.init(jax.random.PRNGKey(0), TINY.hparams)
+    new, metrics = jax.jit(trainer.step)(state, TINY.hparams)
+    counts[mode] = [int(x) for x in jax.tree.leaves(new.critic_opt_state)
+                    if x.dtype == jnp.int32]
+    assert np.isfinite(float(metrics["value_loss"]))
+    assert not np.allclose(jax.tree.leaves(new.critic_params)[0],
+                           jax.tree.leaves(state.critic_params)[0])
+  assert set(counts["separate"]) == {2} and set(counts["joint"]) == {4}
