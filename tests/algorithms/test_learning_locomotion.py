@@ -24,7 +24,7 @@ from pgkit.envs.acting import episodes
 EPISODES = 16
 CUT = dict(num_envs=64, unrolls=1, unroll_length=32, minibatches=8, critic_minibatches=8,
            eval_envs=EPISODES, num_chunks=1)
-BUDGETS = {"hopper": 16_384, "walker2d": 65_536, "halfcheetah": 16_384, "ant": 16_384,
+BUDGETS = {"hopper": 16_384, "walker2d": 131_072, "halfcheetah": 16_384, "ant": 16_384,
            "humanoid": 65_536}
 ENVS = [pytest.param(env, marks=pytest.mark.slow) for env in BUDGETS]
 
