@@ -4,7 +4,8 @@ One ``step`` is one iteration: unroll the policy for ``unroll_length`` steps in 
 Brax environments, estimate advantages, run the algorithm's policy updates (epochs ×
 minibatches, with an early stop that masks the remaining updates), step the duals on the
 batch KL, fit the critic with its own optimizer, and merge the batch into the observation
-statistics (after the updates; before them with ``stats_update="before"``). Every piece is pure, so ``train = init + lax.scan(step)`` jits and vmaps.
+statistics (after the updates; before them with ``stats_update="before"``). Every piece is
+pure, so ``train = init + lax.scan(step)`` jits and vmaps.
 """
 from __future__ import annotations
 
