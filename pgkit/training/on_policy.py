@@ -191,9 +191,11 @@ def explained_variance(value, target) -> jax.Array:
 def make_on_policy(run, options, env, policy, critic, build):
   """``init`` and ``step`` of the on-policy trainer for ``build(hp) -> OnPolicy``.
 
-  The trainer reads the run settings, its own option ``stats_update`` and hyperparameter
-  ``reward_scaling`` (``OnPolicyOptions``, ``OnPolicyHParams``) and the description's pieces. ``build`` runs when ``init``/``step`` are traced (the description closes over the
-  possibly traced ``hp``), which costs nothing at run time.
+  The trainer reads the run settings, its own options ``stats_update`` and ``joint_critic``
+  (``critic_updates``), its hyperparameter ``reward_scaling`` (``OnPolicyOptions``,
+  ``MinibatchOptions``, ``OnPolicyHParams``) and the description's pieces. ``build`` runs when
+  ``init``/``step`` are traced (the description closes over the possibly traced ``hp``), which
+  costs nothing at run time.
   """
 
   def algorithm(hp) -> OnPolicy:
