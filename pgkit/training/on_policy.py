@@ -136,8 +136,8 @@ def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length
                                             episode_length)
   advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
       mb.reward, value, next_value, mb.termination, mb.truncation)
-  advantage = jax.lax.stop_gradient(advantage)
-  return mb._replace(advantage=advantage, value_target=advantage + jax.lax.stop_gradient(value))
+  # (computed outside any loss: no gradient flows through them, as through Brax's GAE)
+  return mb._replace(advantage=advantage, value_target=advantage + value)
 
 
 def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values, key,
@@ -246,15 +246,19 @@ def make_on_policy(run, options, env, policy, critic, build):
     """The policy and critic updates, one after the other or jointly (``critic_updates``);
     returns ((policy params, opt state, reweighter state), (critic params, opt state),
     metrics)."""
-    policy_carry = (state.policy_params, state.policy_opt_state, state.reweighter_state)
-    critic_carry = (state.critic_params, state.critic_opt_state)
     if options.joint_critic:
-      return update_jointly(policy, critic, algo, policy_carry, critic_carry, dual_values,
-                            k_policy, policy_batch, run.episode_length)
-    *policy_out, p_metrics, r_state = update_policy(
-        policy, algo, *policy_carry[:2], dual_values, k_policy, policy_batch, policy_carry[2])
-    *critic_out, c_metrics = update_critic(critic, algo, *critic_carry, k_critic, batch)
-    return (*policy_out, r_state), tuple(critic_out), dict(p_metrics, **c_metrics)
+      return update_jointly(
+          policy, critic, algo,
+          (state.policy_params, state.policy_opt_state, state.reweighter_state),
+          (state.critic_params, state.critic_opt_state), dual_values, k_policy, policy_batch,
+          run.episode_length)
+    params, opt_state, p_metrics, r_state = update_policy(
+        policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
+        policy_batch, state.reweighter_state)
+    critic_params, critic_opt_state, c_metrics = update_critic(
+        critic, algo, state.critic_params, state.critic_opt_state, k_critic, batch)
+    return ((params, opt_state, r_state), (critic_params, critic_opt_state),
+            dict(p_metrics, **c_metrics))
 
   def step(state: TrainState, hp):
     algo = algorithm(hp)
