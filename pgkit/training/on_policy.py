@@ -56,7 +56,9 @@ class Batch(NamedTuple):
 
 
 def _where(pred, a, b):
-  return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+  """``a`` if ``pred`` else ``b``, as one conditional rather than a select per leaf (smaller
+  to compile; a select again under vmap)."""
+  return jax.lax.cond(pred, lambda: a, lambda: b)
 
 
 def _flat_advantages(algo: OnPolicy, mb: Batch):
