@@ -47,18 +47,23 @@ class Minibatches(NamedTuple):
   def updates(self) -> int:
     return self.epochs * self.minibatches
 
-  def split(self, key, batch):
-    """``[epochs·minibatches, T, ⌊B/minibatches⌋, ...]``."""
-    b = jax.tree.leaves(batch)[0].shape[1]
+  def indices(self, key, b: int) -> Array:
+    """``[epochs·minibatches, ⌊b/minibatches⌋]``: the sequences each update reads."""
     size = b // self.minibatches
+    perms = jax.vmap(lambda k: jax.random.permutation(k, b)[:size * self.minibatches])(
+        jax.random.split(key, self.epochs))
+    return perms.reshape(self.updates, size)
 
-    def epoch(k):
-      perm = jax.random.permutation(k, b)[:size * self.minibatches]
-      perm = perm.reshape(self.minibatches, size)
-      return jax.tree.map(lambda x: jnp.swapaxes(x[:, perm], 0, 1), batch)
+  @staticmethod
+  def take(batch, index: Array):
+    """The minibatch ``[T, len(index), ...]`` of the sequences ``index`` of ``batch``."""
+    return jax.tree.map(lambda x: x[:, index], batch)
 
-    stacked = jax.vmap(epoch)(jax.random.split(key, self.epochs))
-    return jax.tree.map(lambda x: x.reshape((self.updates,) + x.shape[2:]), stacked)
+  def split(self, key, batch):
+    """Every minibatch at once, ``[epochs·minibatches, T, ⌊B/minibatches⌋, ...]`` (the
+    trainer instead gathers each inside its update: ``take(batch, indices(...)[i])``)."""
+    index = self.indices(key, jax.tree.leaves(batch)[0].shape[1])
+    return jax.vmap(lambda i: self.take(batch, i))(index)
 
 
 class Rollout(NamedTuple):

@@ -51,7 +51,8 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
   ``unrolls`` is the same count, and its minibatches split the same sequences. Brax trains
   policy and value in one loss on each minibatch; pgkit fits the critic with its own Adam on the
   same number of minibatches and epochs. Brax's PPO clips at 0.3, does not clip gradients and
-  updates its observation normaliser with the batch before the updates (``stats_update``).
+  updates its observation normaliser with the batch before the updates (``stats_update``); its
+auto-reset returns each env to a start state drawn once (``reset_states="pool"``).
   """
   unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
   return preset(
@@ -61,6 +62,7 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
       critic_epochs=s["num_updates_per_batch"], critic_minibatches=s["num_minibatches"],
       policy_hidden=POLICY_HIDDEN, critic_hidden=VALUE_HIDDEN, activation="swish",
       normalize_observations=s["normalize_observations"], stats_update="before",
+      reset_states="pool",
       eval_envs=eval_envs,
       learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
       discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,

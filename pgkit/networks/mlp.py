@@ -11,7 +11,12 @@ ACTIVATIONS: dict[str, Callable] = {"swish": nn.swish, "tanh": nn.tanh, "relu": 
 
 
 class MLP(nn.Module):
-  """Dense layers with an activation between them; the last layer is linear."""
+  """Dense layers with an activation between them; the last layer is linear.
+
+  Inputs of any leading shape ``[..., in]`` run as one ``[N, in]`` matrix: XLA's CPU matmuls
+  on a flattened batch ran 20 % faster than on ``[T, B, in]`` (examples/benchmarks/RESULTS.md,
+  "Throughput"), for the same products.
+  """
 
   sizes: Sequence[int]
   activation: str = "swish"
@@ -20,6 +25,8 @@ class MLP(nn.Module):
   @nn.compact
   def __call__(self, x: jax.Array) -> jax.Array:
     act = ACTIVATIONS[self.activation]
+    lead = x.shape[:-1]
+    x = x.reshape((-1, x.shape[-1]))
     for i, size in enumerate(self.sizes):
       last = i == len(self.sizes) - 1
       init = nn.initializers.variance_scaling(self.final_scale if last else 1.0, "fan_in",
@@ -27,4 +34,4 @@ class MLP(nn.Module):
       x = nn.Dense(size, kernel_init=init)(x)
       if not last:
         x = act(x)
-    return x
+    return x.reshape(lead + x.shape[-1:])

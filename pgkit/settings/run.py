@@ -35,6 +35,11 @@ class RunSettings(Options):
                                    "0.01 starts every state's action distribution near the "
                                    "same centre; 1 as the hidden layers (Brax's networks)",
                                    gt=0.0)
+  reset_states: str = field("fresh", "where ended episodes restart: fresh (new reset states "
+                            "drawn every iteration) or pool (the start states drawn once at "
+                            "init, shuffled over the envs every iteration: no env.reset in "
+                            "the compiled step, as Brax's auto-reset)",
+                            choices=("fresh", "pool"))
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
   devices: int = field(0, "local devices to train on (0: all): the env batch is split over "

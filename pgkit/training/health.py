@@ -39,9 +39,11 @@ def names(metric_names) -> list[str]:
 
 
 def _all_finite(tree) -> jax.Array:
-  leaves = [jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)
+  """One check per quantity: its floating leaves raveled into one vector, so the compiled step
+  holds one reduction per quantity instead of one per leaf (a Brax state has dozens)."""
+  leaves = [jnp.ravel(x) for x in jax.tree.leaves(tree)
             if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]
-  return jnp.all(jnp.stack(leaves)) if leaves else jnp.ones((), bool)
+  return jnp.all(jnp.isfinite(jnp.concatenate(leaves))) if leaves else jnp.ones((), bool)
 
 
 def guard(old, new, parts: dict, metrics: dict):
@@ -49,12 +51,18 @@ def guard(old, new, parts: dict, metrics: dict):
   with ``health`` recording the first non-finite quantity. ``old`` and ``new`` are train states
   with ``health`` and ``iteration`` fields; ``parts`` is keyed by ``STATE_PARTS``."""
   checks = [_all_finite(parts.get(p, ())) for p in STATE_PARTS]
-  checks += [_all_finite(metrics[k]) for k in sorted(metrics)]
-  ok = jnp.stack(checks)
+  scalars = all(jnp.ndim(metrics[k]) == 0 for k in metrics)
+  if scalars and metrics:  # every metric in one vector: one check for all of them
+    checks.append(jnp.isfinite(jnp.stack([metrics[k] for k in sorted(metrics)])))
+  else:
+    checks += [_all_finite(metrics[k]) for k in sorted(metrics)]
+  ok = jnp.concatenate([jnp.atleast_1d(c) for c in checks])
   first = jnp.where(jnp.all(ok), -1, jnp.argmin(ok)).astype(jnp.int32)
   was_bad = old.health.code >= 0
   bad = was_bad | (first >= 0)
-  state = jax.tree.map(lambda o, n: jnp.where(bad, o, n), old, new)
+  # One conditional, not a select per leaf: XLA compiles it as a buffer choice (under vmap,
+  # a population's, it becomes the per-leaf select again).
+  state = jax.lax.cond(bad, lambda: old, lambda: new)
   found = Health(first, jnp.asarray(new.iteration, jnp.int32))
   return state._replace(health=jax.tree.map(lambda h, n: jnp.where(was_bad, h, n), old.health,
                                             found))

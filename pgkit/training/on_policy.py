@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import optax
 
 from pgkit import envs
-from pgkit.algorithms.base import OnPolicy, Rollout
+from pgkit.algorithms.base import Minibatches, OnPolicy, Rollout
 from pgkit.training import health as health_lib
 from pgkit.losses import LossTerms
 
@@ -56,7 +56,15 @@ class Batch(NamedTuple):
 
 
 def _where(pred, a, b):
-  return jax.tree.map(lambda x, y: jnp.where(pred, x, y), a, b)
+  """``a`` if ``pred`` else ``b``, as one conditional rather than a select per leaf (smaller
+  to compile; a select again under vmap)."""
+  return jax.lax.cond(pred, lambda: a, lambda: b)
+
+
+def _indices(minibatches: Minibatches, key, batch) -> Array:
+  """Each update's sequences ``[updates, b]``: the scans gather their minibatch from the batch
+  (no copy of the batch per epoch)."""
+  return minibatches.indices(key, jax.tree.leaves(batch)[0].shape[1])
 
 
 def _flat_advantages(algo: OnPolicy, mb: Batch):
@@ -99,10 +107,11 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
   """The description's policy updates (``algo.policy_minibatches``, masked after
   ``algo.early_stop``); returns (params, opt_state, metrics, reweighter_state), the last
   stepped once per minibatch (a no-op for ``estep.none()``)."""
-  step = lambda carry, mb: policy_step(policy, algo, params, dual_values, carry, mb)
+  step = lambda carry, i: policy_step(policy, algo, params, dual_values, carry,
+                                      Minibatches.take(batch, i))
   (params, opt_state, _, r_state), metrics = jax.lax.scan(
       step, (params, opt_state, jnp.zeros((), bool), reweighter_state),
-      algo.policy_minibatches.split(key, batch))
+      _indices(algo.policy_minibatches, key, batch))
   return params, opt_state, jax.tree.map(jnp.mean, metrics), r_state
 
 
@@ -122,9 +131,9 @@ def critic_step(critic, algo: OnPolicy, carry, mb: Batch):
 
 
 def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
-  step = lambda carry, mb: critic_step(critic, algo, carry, mb)
-  (params, opt_state), metrics = jax.lax.scan(step, (params, opt_state),
-                                              algo.critic_minibatches.split(key, batch))
+  step = lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))
+  (params, opt_state), metrics = jax.lax.scan(
+      step, (params, opt_state), _indices(algo.critic_minibatches, key, batch))
   return params, opt_state, jax.tree.map(jnp.mean, metrics)
 
 
@@ -149,16 +158,17 @@ def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, d
   metrics of both (means over the updates)."""
   params, opt_state, r_state = policy_carry
 
-  def one(carry, mb):
+  def one(carry, i):
     policy_c, critic_c = carry
-    mb = refresh_advantages(critic, algo, critic_c[0], mb, episode_length)
+    mb = refresh_advantages(critic, algo, critic_c[0], Minibatches.take(batch, i),
+                            episode_length)
     policy_c, p_metrics = policy_step(policy, algo, params, dual_values, policy_c, mb)
     critic_c, c_metrics = critic_step(critic, algo, critic_c, mb)
     return (policy_c, critic_c), dict(p_metrics, **c_metrics)
 
   init = ((params, opt_state, jnp.zeros((), bool), r_state), critic_carry)
   ((params, opt_state, _, r_state), critic_carry), metrics = jax.lax.scan(
-      one, init, algo.policy_minibatches.split(key, batch))
+      one, init, _indices(algo.policy_minibatches, key, batch))
   return (params, opt_state, r_state), critic_carry, jax.tree.map(jnp.mean, metrics)
 
 
@@ -213,7 +223,7 @@ def make_on_policy(run, options, env, policy, critic, build):
         critic_opt_state=algo.critic_optimizer.init(critic_params),
         dual_state=algo.duals.init(),
         obs_stats=envs.init_stats(env.observation_size),
-        env_state=envs.reset(env, k_env, run.num_envs),
+        env_state=envs.reset(env, k_env, run.num_envs, run.reset_states == "pool"),
         key=key, iteration=jnp.zeros((), jnp.int32),
         reweighter_state=algo.reweighter.init(), health=health_lib.healthy())
 

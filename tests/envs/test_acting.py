@@ -57,3 +57,54 @@ def test_unknown_env_or_backend():
     envs.make_env("not_an_env")
   with pytest.raises(ValueError, match="backend must be one of"):
     envs.make_env("inverted_pendulum", "warp_drive")
+
+
+def test_pool_restarts_ended_episodes_from_the_start_states_without_reset():
+  """``reset(..., pool=True)`` keeps the start states; ``collect`` then restarts every ended
+  episode from one of them (a permutation over the envs, new each call) and never calls
+  ``env.reset`` (counted while tracing), where the default draws fresh states with it."""
+  env = envs.make_env("gymnax/CartPole-v1")
+  calls = []
+  counted = env._replace(reset=lambda k: (calls.append(k), env.reset(k))[1])
+  policy = networks.categorical_policy(env.observation_size, env.num_actions, (8,))
+  params, stats = policy.init(jax.random.PRNGKey(0)), envs.init_stats(env.observation_size)
+  n = 16
+
+  def collect(state, key):
+    return envs.collect(counted, policy, params, stats, state, key, jax.random.fold_in(key, 1),
+                        2, 10, 7)[:2]
+
+  pool_state = envs.reset(env, jax.random.PRNGKey(1), n, pool=True)
+  fresh_state = envs.reset(env, jax.random.PRNGKey(1), n)
+  assert fresh_state.pool is None
+  np.testing.assert_array_equal(pool_state.pool.observation, pool_state.env.observation)
+  calls.clear()
+  end_state, traj = jax.jit(collect)(pool_state, jax.random.PRNGKey(2))
+  assert not calls  # no env.reset in the compiled pool collect
+  jax.jit(collect)(fresh_state, jax.random.PRNGKey(2))
+  assert calls  # the default one resets
+  # Episodes end at the latest after 7 steps; every observation after an end is a pool state.
+  done = np.maximum(np.asarray(traj.termination), np.asarray(traj.truncation)) > 0
+  starts = np.asarray(traj.observation[1:])[done[:-1]]
+  pool_obs = np.asarray(pool_state.pool.observation)
+  assert len(starts) >= n
+  for obs in starts:
+    assert np.any(np.all(pool_obs == obs, axis=1))
+  # The restarts are a permutation: envs that ended in the same step start from distinct states.
+  t = int(np.argmax(done.sum(1) > 1))
+  assert done[t].sum() > 1
+  same_step = np.asarray(traj.observation[t + 1])[done[t]]
+  assert len(np.unique(same_step, axis=0)) == len(same_step)
+  np.testing.assert_array_equal(end_state.pool.observation, pool_obs)  # the pool is kept
+
+
+def test_reset_states_setting_reaches_the_trainer():
+  import pgkit
+  from pgkit.training import make_trainer
+  for choice, has_pool in (("fresh", False), ("pool", True)):
+    s = pgkit.preset("ppo_clip", "gymnax/CartPole-v1", num_envs=4, unroll_length=4,
+                     policy_hidden=(8,), critic_hidden=(8,), reset_states=choice)
+    state = jax.eval_shape(make_trainer(s).init, jax.random.PRNGKey(0), s.hparams)
+    assert (state.env_state.pool is not None) == has_pool
+  with pytest.raises(pgkit.InputError, match="reset_states"):
+    pgkit.preset("ppo_clip", "gymnax/CartPole-v1", reset_states="first").validate()
