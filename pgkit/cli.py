@@ -189,6 +189,9 @@ def build_bench_parser() -> argparse.ArgumentParser:
     kind.add_argument("--eval-envs", type=int, default=128)
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
+  vs.add_argument("--out", default=None, metavar="DIR",
+                  help="also write ppo-vs-brax-ENV.json (every run) and .png (mean ± std "
+                       "over seeds) here (needs the extra plot)")
   ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
                   help="one variant (repeat the flag for more)")
   for name, about, envs, seeds in (
@@ -217,9 +220,12 @@ def bench_command(args) -> int:
       ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
              args.eval_envs)
       return 0
+    if args.out:
+      from pgkit.tools.plot import pyplot
+      pyplot("pgkit bench ppo-vs-brax --out")  # without matplotlib, fail before training
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
-            args.eval_envs)
+            args.eval_envs, out=args.out)
     return 0
   if args.seeds < 1:
     raise InputError(f"seeds must be >= 1, got {args.seeds}")

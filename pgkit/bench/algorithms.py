@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from pgkit.settings import names_of_algorithms, preset
+from pgkit.tools.plot import pyplot
 from pgkit.training import loop
 from pgkit.training.trainer import make_trainer
 
@@ -41,7 +42,7 @@ def curve(algo: str, env: str, seeds: int, num_evals: int = 10):
 def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
               print_fn=print) -> str:
   algos = checked_algos(algos)
-  _pyplot()  # without matplotlib, fail before training rather than after
+  pyplot("pgkit bench algorithms")  # without matplotlib, fail before training
   os.makedirs(out, exist_ok=True)
   rows = ["| env | algo | backend | env steps | eval return (mean ± std over seeds) | "
           "initial | wall s (compile incl.) |", "|---|---|---|---|---|---|---|"]
@@ -71,20 +72,8 @@ def checked_algos(algos: list[str] | None) -> list[str]:
   return list(algos or known)
 
 
-def _pyplot():
-  """matplotlib's pyplot on the Agg backend; matplotlib is the optional extra ``plot``."""
-  try:
-    import matplotlib
-  except ImportError:
-    raise ImportError("pgkit bench algorithms draws its plot with matplotlib: "
-                      "pip install -e '.[plot]'") from None
-  matplotlib.use("Agg")
-  import matplotlib.pyplot as plt
-  return plt
-
-
 def _plot(curves, envs, algos, path):
-  plt = _pyplot()
+  plt = pyplot("pgkit bench algorithms")
   fig, axes = plt.subplots(1, len(envs), figsize=(5 * len(envs), 4), squeeze=False)
   for ax, env in zip(axes[0], envs):
     for algo in algos:

@@ -4,20 +4,23 @@ For each seed both trainers run with Brax's published settings for the env (alte
 goes first, so drift of the machine hits both), evaluated deterministically at the same env
 steps. Then the raw env throughput (random actions, same env and num_envs) gives the ceiling,
 and, unless skipped, the wall time until the eval return first reaches a threshold: pgkit's
-default preset against Brax's published configuration.
+default preset against Brax's published configuration. With ``out`` the runs are also saved as
+``ppo-vs-brax-ENV.json`` and drawn as ``ppo-vs-brax-ENV.png`` (mean ± std over seeds).
 """
 from __future__ import annotations
 
 import math
+import os
 import platform
 import statistics
 from typing import Callable
 
 import jax
 
-from pgkit.bench import runs, settings, timing
+from pgkit.bench import curves, runs, settings, timing
 from pgkit.envs import make_env
 from pgkit.settings import preset
+from pgkit.tools.plot import pyplot
 
 
 def _fmt(x, spec=".1f"):
@@ -25,7 +28,9 @@ def _fmt(x, spec=".1f"):
 
 
 def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
-            eval_envs: int = 128, print_fn: Callable[[str], None] = print) -> dict:
+            eval_envs: int = 128, print_fn: Callable[[str], None] = print,
+            out: str | None = None) -> dict:
+  plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
   brax_s = settings.brax_settings(env)
   pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
   epoch = pgkit_s.run.steps_per_iteration
@@ -68,17 +73,30 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   print_fn(f"\nraw env steps/s ({brax_s['num_envs']} envs, random actions, lax.scan): {raw:.0f}")
   print_fn("ratios pgkit/brax (means over seeds): " +
            ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
-  matched = sorted(set(results["brax"][0].curve.steps) & set(results["pgkit"][0].curve.steps))
-  print_fn("\neval return at matched env steps (per seed):")
-  for s in matched:
+  _matched_table(results, print_fn)
+  report = {"raw_steps_per_s": raw, "results": results, "ratios": ratio}
+  if threshold is not None:
+    report["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
+                                                    print_fn)
+  if out:
+    stem = os.path.join(out, f"ppo-vs-brax-{env}")
+    curves.save(results, stem + ".json", env=env, backend=backend, settings=brax_s,
+                raw_steps_per_s=raw, ratios=ratio)
+    curves.draw(results, f"{env} ({backend}): pgkit ppo_clip vs Brax PPO", stem + ".png", plt)
+    print_fn(f"\nwrote {stem}.json and {stem}.png")
+  return report
+
+
+def _matched_table(results: dict, print_fn) -> None:
+  """Eval return at the env steps both trainers evaluated: per seed, and mean ± std."""
+  matched = curves.matched_steps(results)
+  stats = {k: curves.mean_std(v, matched) for k, v in results.items()}
+  print_fn("\neval return at matched env steps (per seed; mean ± std over seeds):")
+  for i, s in enumerate(matched):
     row = [f"{which} " + "/".join(_fmt(r.return_at(s), ".0f") for r in results[which])
+           + f" ({stats[which][0][i]:.0f} ± {stats[which][1][i]:.0f})"
            for which in ("brax", "pgkit")]
     print_fn(f"  {s:9d}: " + "   ".join(row))
-  out = {"raw_steps_per_s": raw, "results": results, "ratios": ratio}
-  if threshold is not None:
-    out["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
-                                                 print_fn)
-  return out
 
 
 def time_to_threshold(env: str, backend: str, threshold: float, brax_s: dict, eval_envs: int,

@@ -181,14 +181,18 @@ def values_and_bootstraps(value_fn, traj, episode_length: int):
   that static size. (After a termination ``V(s'_t)`` is multiplied by zero and never read.)
   """
   n, b = traj.truncation.shape
-  values = value_fn(jnp.concatenate([traj.observation, traj.next_observation[-1:]], axis=0))
-  value, next_value = values[:-1], values[1:]
+  obs_shape = traj.observation.shape[2:]
   capacity = b * -(-n // episode_length)
   flat_trunc = traj.truncation.reshape(-1) > 0
   (index,) = jnp.nonzero(flat_trunc, size=capacity, fill_value=0)
-  final_obs = traj.next_observation.reshape((n * b,) + traj.next_observation.shape[2:])[index]
+  final_obs = traj.next_observation.reshape((n * b,) + obs_shape)[index]
+  chain = jnp.concatenate([traj.observation, traj.next_observation[-1:]], axis=0)
+  # One critic call for both (one network in the compiled step, not two).
+  values = value_fn(jnp.concatenate([chain.reshape(((n + 1) * b,) + obs_shape), final_obs]))
+  chained, finals = values[:(n + 1) * b].reshape(n + 1, b), values[(n + 1) * b:]
+  value, next_value = chained[:-1], chained[1:]
   valid = jnp.arange(capacity) < jnp.sum(flat_trunc)
-  boot = jnp.zeros(n * b).at[index].add(jnp.where(valid, value_fn(final_obs), 0.0))
+  boot = jnp.zeros(n * b).at[index].add(jnp.where(valid, finals, 0.0))
   next_value = jnp.where(traj.truncation > 0, boot.reshape(n, b), next_value)
   return value, next_value
 

@@ -1,0 +1,84 @@
+"""The ppo-vs-brax report: matched steps, mean ± std over seeds, the JSON record and the PNG."""
+import sys
+
+import numpy as np
+import pytest
+
+from pgkit import cli
+from pgkit.bench import curves, ppo_vs_brax
+from pgkit.bench.runs import Curve, RunStats
+from pgkit.tools.plot import pyplot
+
+
+def _run(trainer, seed, steps, returns):
+  return RunStats(trainer, seed, 9.5, 100.0, 1234.5, 2048.0,
+                  Curve(list(steps), list(returns), [1.0 * i for i in range(len(steps))]))
+
+
+# Brax evaluated at 0, 10, 20 and 30 steps, pgkit at 0, 10, 20 (seed 1 also at 25): every run
+# of both was evaluated at 0, 10 and 20 only.
+RESULTS = {
+    "brax": [_run("brax", 0, [0, 10, 20, 30], [1.0, 3.0, 5.0, 7.0]),
+             _run("brax", 1, [0, 10, 20, 30], [3.0, 5.0, 9.0, 7.0])],
+    "pgkit": [_run("pgkit", 0, [0, 10, 20], [2.0, 2.0, 6.0]),
+              _run("pgkit", 1, [0, 10, 20, 25], [2.0, 8.0, 6.0, 4.0])],
+}
+
+
+def test_matched_steps_and_mean_std():
+  steps = curves.matched_steps(RESULTS)
+  assert steps == [0, 10, 20]
+  mean, std = curves.mean_std(RESULTS["brax"], steps)
+  # Brax at 0: (1 + 3) / 2 = 2, std (ddof 0) |1 − 3| / 2 = 1; at 10: 4 ± 1; at 20: 7 ± 2.
+  np.testing.assert_allclose(mean, [2.0, 4.0, 7.0])
+  np.testing.assert_allclose(std, [1.0, 1.0, 2.0])
+  mean, std = curves.mean_std(RESULTS["pgkit"], steps)
+  np.testing.assert_allclose(mean, [2.0, 5.0, 6.0])
+  np.testing.assert_allclose(std, [0.0, 3.0, 0.0])
+
+
+def test_matched_table_prints_seeds_and_mean_std():
+  lines = []
+  ppo_vs_brax._matched_table(RESULTS, lines.append)
+  assert lines[0].startswith("\neval return at matched env steps")
+  assert lines[1:] == [
+      "          0: brax 1/3 (2 ± 1)   pgkit 2/2 (2 ± 0)",
+      "         10: brax 3/5 (4 ± 1)   pgkit 2/8 (5 ± 3)",
+      "         20: brax 5/9 (7 ± 2)   pgkit 6/6 (6 ± 0)"]
+
+
+def test_save_load_roundtrip(tmp_path):
+  path = str(tmp_path / "sub" / "ppo-vs-brax-x.json")
+  curves.save(RESULTS, path, env="x", ratios={"steps_per_s": 1.25})
+  assert curves.load(path) == RESULTS
+
+
+def test_draw_bands_are_mean_and_std(tmp_path):
+  plt = pyplot("test")
+  axes = []
+
+  class Recording:  # matplotlib's pyplot, remembering the axes draw() used
+    def subplots(self, *a, **k):
+      fig, ax = plt.subplots(*a, **k)
+      axes.append(ax)
+      return fig, ax
+
+    def close(self, fig):
+      plt.close(fig)
+
+  path = tmp_path / "curve.png"
+  curves.draw(RESULTS, "x", str(path), Recording())
+  assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+  (ax,) = axes
+  assert [line.get_label() for line in ax.lines] == ["brax (2 seeds)", "pgkit (2 seeds)"]
+  np.testing.assert_allclose(ax.lines[1].get_xydata(), [[0, 2.0], [10, 5.0], [20, 6.0]])
+  band = ax.collections[1].get_paths()[0].vertices  # pgkit: mean ± std = [2, 2], [2, 8], [6, 6]
+  assert band[:, 1].min() == 2.0 and band[:, 1].max() == 8.0
+
+
+def test_out_without_matplotlib_names_the_extra(monkeypatch, capsys):
+  monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+  monkeypatch.setattr(ppo_vs_brax, "compare", lambda *a, **k: pytest.fail("trained"))
+  assert cli.main(["bench", "ppo-vs-brax", "--out", "somewhere"]) == 2
+  assert capsys.readouterr().err == (
+      "pgkit: error: pgkit bench ppo-vs-brax --out needs matplotlib: pip install 'pgkit[plot]'\n")
