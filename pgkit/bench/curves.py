@@ -44,10 +44,11 @@ def load(path: str) -> dict[str, list[RunStats]]:
 
 def draw(results: dict[str, list[RunStats]], title: str, path: str, pyplot) -> None:
   """Eval return against env steps at the matched steps: each trainer's mean over seeds, with
-  a ± std band; ``pyplot`` is matplotlib's (``tools.plot.pyplot``)."""
+  a ± std band, trainers in name order (so each keeps its colour from plot to plot);
+  ``pyplot`` is matplotlib's (``tools.plot.pyplot``)."""
   steps = matched_steps(results)
   fig, ax = pyplot.subplots(figsize=(6, 4))
-  for i, (name, runs) in enumerate(results.items()):
+  for i, (name, runs) in enumerate(sorted(results.items())):  # same colour per name
     mean, std = mean_std(runs, steps)
     ax.plot(steps, mean, color=f"C{i}", label=f"{name} ({len(runs)} seeds)")
     ax.fill_between(steps, mean - std, mean + std, color=f"C{i}", alpha=0.2)
