@@ -220,9 +220,6 @@ def bench_command(args) -> int:
       ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
              args.eval_envs)
       return 0
-    if args.out:
-      from pgkit.tools.plot import pyplot
-      pyplot("pgkit bench ppo-vs-brax --out")  # without matplotlib, fail before training
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
             args.eval_envs, out=args.out)

@@ -78,7 +78,8 @@ def test_draw_bands_are_mean_and_std(tmp_path):
 
 def test_out_without_matplotlib_names_the_extra(monkeypatch, capsys):
   monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
-  monkeypatch.setattr(ppo_vs_brax, "compare", lambda *a, **k: pytest.fail("trained"))
+  for name in ("run_brax", "run_pgkit"):  # compare must refuse before either trains
+    monkeypatch.setattr(ppo_vs_brax.runs, name, lambda *a, **k: pytest.fail("trained"))
   assert cli.main(["bench", "ppo-vs-brax", "--out", "somewhere"]) == 2
   assert capsys.readouterr().err == (
       "pgkit: error: pgkit bench ppo-vs-brax --out needs matplotlib: pip install 'pgkit[plot]'\n")
