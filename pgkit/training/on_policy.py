@@ -102,6 +102,12 @@ def policy_step(policy, algo: OnPolicy, old_params, dual_values, carry, mb: Batc
   return (params, opt_state, stopped, r_state), metrics
 
 
+def _scan_mean(one, carry, xs):
+  """``lax.scan(one, carry, xs)`` with its per-update metrics averaged over the updates."""
+  carry, metrics = jax.lax.scan(one, carry, xs)
+  return carry, jax.tree.map(jnp.mean, metrics)
+
+
 def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, batch: Batch,
                   reweighter_state=()):
   """The description's policy updates (``algo.policy_minibatches``, masked after
@@ -109,76 +115,90 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
   stepped once per minibatch (a no-op for ``estep.none()``)."""
   step = lambda carry, i: policy_step(policy, algo, params, dual_values, carry,
                                       Minibatches.take(batch, i))
-  (params, opt_state, _, r_state), metrics = jax.lax.scan(
+  (params, opt_state, _, r_state), metrics = _scan_mean(
       step, (params, opt_state, jnp.zeros((), bool), reweighter_state),
       _indices(algo.policy_minibatches, key, batch))
-  return params, opt_state, jax.tree.map(jnp.mean, metrics), r_state
+  return params, opt_state, metrics, r_state
 
 
-def critic_step(critic, algo: OnPolicy, carry, mb: Batch):
-  """One critic update on ``mb``: ``carry = (params, opt_state)``; returns (carry, metrics)."""
+def critic_step(critic, algo: OnPolicy, carry, mb: Batch, episode_length: int | None = None):
+  """One critic update on ``mb``: ``carry = (params, opt_state)``; returns (carry, metrics,
+  mb). With ``episode_length`` (Brax's joint schedule) the minibatch's advantages and value
+  targets are first recomputed from the values of this same forward pass
+  (``refresh_advantages``, no gradient through them), so a joint update costs one critic
+  forward and backward plus a forward over the bootstrap observations; the returned ``mb``
+  carries them to the policy's update."""
   params, opt_state = carry
 
   def loss_fn(p):
-    terms = LossTerms(value=critic.apply(p, mb.observation), value_target=mb.value_target,
-                      old_value=mb.value)
-    return algo.critic_loss.apply(terms, {})
+    value = critic.apply(p, mb.observation)
+    fresh = mb
+    if episode_length is not None:
+      fresh = refresh_advantages(critic, algo, jax.lax.stop_gradient(p), mb, episode_length,
+                                 value=jax.lax.stop_gradient(value))
+    terms = LossTerms(value=value, value_target=fresh.value_target, old_value=mb.value)
+    loss, metrics = algo.critic_loss.apply(terms, {})
+    return loss, (metrics, fresh)
 
-  (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
+  (_, (metrics, mb)), grads = jax.value_and_grad(loss_fn, has_aux=True)(params)
   updates, opt_state = algo.critic_optimizer.update(grads, opt_state, params)
   metrics = dict(metrics, critic_grad_norm=optax.tree.norm(grads))
-  return (optax.apply_updates(params, updates), opt_state), metrics
+  return (optax.apply_updates(params, updates), opt_state), metrics, mb
 
 
 def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
-  step = lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))
-  (params, opt_state), metrics = jax.lax.scan(
+  step = lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))[:2]
+  (params, opt_state), metrics = _scan_mean(
       step, (params, opt_state), _indices(algo.critic_minibatches, key, batch))
-  return params, opt_state, jax.tree.map(jnp.mean, metrics)
+  return params, opt_state, metrics
 
 
-def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length: int) -> Batch:
+def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length: int,
+                       value=None) -> Batch:
   """``mb`` with its advantages and value targets recomputed from the critic ``params``: the
   description's advantage function over each of the minibatch's sequences, bootstrapped from
-  V at each sequence's end and at each truncation (``values_and_bootstraps``)."""
+  V at each sequence's end and at each truncation (``values_and_bootstraps``; given ``value``
+  = V(s_t), only the bootstrap observations go through the critic)."""
   value, next_value = values_and_bootstraps(lambda o: critic.apply(params, o), mb,
-                                            episode_length)
+                                            episode_length, value)
   advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
       mb.reward, value, next_value, mb.termination, mb.truncation)
-  # (computed outside any loss: no gradient flows through them, as through Brax's GAE)
+  # (computed outside any gradient: none flows through them, as through Brax's GAE)
   return mb._replace(advantage=advantage, value_target=advantage + value)
 
 
 def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values, key,
                    batch: Batch, episode_length: int):
-  """Brax's PPO schedule (``critic_updates="joint"``): on each of the policy's minibatches, the
-  advantages and value targets come from the current critic (``refresh_advantages``), then the
-  policy and the critic take one update each. ``policy_carry = (params, opt_state,
-  reweighter_state)``, ``critic_carry = (params, opt_state)``; returns both carries and the
-  metrics of both (means over the updates)."""
+  """Brax's PPO schedule (``critic_updates="joint"``): on each of the policy's minibatches the
+  critic takes its update at advantages and value targets recomputed from its own values
+  (``critic_step`` with ``episode_length``), then the policy takes its update on those
+  advantages. ``policy_carry = (params, opt_state, reweighter_state)``, ``critic_carry =
+  (params, opt_state)``; returns both carries and the metrics of both (means over the
+  updates)."""
   params, opt_state, r_state = policy_carry
 
   def one(carry, i):
     policy_c, critic_c = carry
-    mb = refresh_advantages(critic, algo, critic_c[0], Minibatches.take(batch, i),
-                            episode_length)
+    critic_c, c_metrics, mb = critic_step(critic, algo, critic_c, Minibatches.take(batch, i),
+                                          episode_length)
     policy_c, p_metrics = policy_step(policy, algo, params, dual_values, policy_c, mb)
-    critic_c, c_metrics = critic_step(critic, algo, critic_c, mb)
     return (policy_c, critic_c), dict(p_metrics, **c_metrics)
 
   init = ((params, opt_state, jnp.zeros((), bool), r_state), critic_carry)
-  ((params, opt_state, _, r_state), critic_carry), metrics = jax.lax.scan(
+  ((params, opt_state, _, r_state), critic_carry), metrics = _scan_mean(
       one, init, _indices(algo.policy_minibatches, key, batch))
-  return (params, opt_state, r_state), critic_carry, jax.tree.map(jnp.mean, metrics)
+  return (params, opt_state, r_state), critic_carry, metrics
 
 
-def values_and_bootstraps(value_fn, traj, episode_length: int):
+def values_and_bootstraps(value_fn, traj, episode_length: int, value=None):
   """``V(s_t)`` and ``V(s'_t)`` for a trajectory ``[N, B]`` with about N + 1 critic calls per env.
 
   Within an episode ``s'_t = s_{t+1}``, so one pass over ``[s_0 … s_{N−1}, s'_{N−1}]`` gives
   both. Only a truncated step needs the value of its final observation, and an env truncates
   at most ``ceil(N / episode_length)`` times in N steps, so those are gathered into a batch of
   that static size. (After a termination ``V(s'_t)`` is multiplied by zero and never read.)
+  Given ``value`` (``V(s_t)``, computed by the caller) only ``s'_{N−1}`` and the truncated
+  steps' final observations go through ``value_fn``.
   """
   n, b = traj.truncation.shape
   obs_shape = traj.observation.shape[2:]
@@ -187,9 +207,13 @@ def values_and_bootstraps(value_fn, traj, episode_length: int):
   (index,) = jnp.nonzero(flat_trunc, size=capacity, fill_value=0)
   final_obs = traj.next_observation.reshape((n * b,) + obs_shape)[index]
   chain = jnp.concatenate([traj.observation, traj.next_observation[-1:]], axis=0)
+  if value is not None:
+    chain = chain[-1:]
   # One critic call for both (one network in the compiled step, not two).
-  values = value_fn(jnp.concatenate([chain.reshape(((n + 1) * b,) + obs_shape), final_obs]))
-  chained, finals = values[:(n + 1) * b].reshape(n + 1, b), values[(n + 1) * b:]
+  values = value_fn(jnp.concatenate([chain.reshape((-1,) + obs_shape), final_obs]))
+  chained, finals = values[:len(chain) * b].reshape(-1, b), values[len(chain) * b:]
+  if value is not None:
+    chained = jnp.concatenate([value, chained])
   value, next_value = chained[:-1], chained[1:]
   valid = jnp.arange(capacity) < jnp.sum(flat_trunc)
   boot = jnp.zeros(n * b).at[index].add(jnp.where(valid, finals, 0.0))
