@@ -147,6 +147,8 @@ def critic_step(critic, algo: OnPolicy, carry, mb: Batch, episode_length: int | 
 
 
 def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
+  """The description's critic updates (``algo.critic_minibatches``) at the batch's fixed value
+  targets; returns (params, opt_state, metrics)."""
   step = lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))[:2]
   (params, opt_state), metrics = _scan_mean(
       step, (params, opt_state), _indices(algo.critic_minibatches, key, batch))
