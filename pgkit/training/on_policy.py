@@ -125,9 +125,9 @@ def critic_step(critic, algo: OnPolicy, carry, mb: Batch, episode_length: int | 
   """One critic update on ``mb``: ``carry = (params, opt_state)``; returns (carry, metrics,
   mb). With ``episode_length`` (Brax's joint schedule) the minibatch's advantages and value
   targets are first recomputed from the values of this same forward pass
-  (``refresh_advantages``, no gradient through them), so a joint update costs one critic
-  forward and backward plus a forward over the bootstrap observations; the returned ``mb``
-  carries them to the policy's update."""
+  (``refresh_advantages``; kept out of the gradient here, whatever the critic loss does), so a
+  joint update costs one critic forward and backward plus a forward over the bootstrap
+  observations; the returned ``mb`` carries them to the policy's update."""
   params, opt_state = carry
 
   def loss_fn(p):

@@ -130,29 +130,23 @@ def test_joint_critic_refreshes_advantages_from_the_current_critic():
       np.testing.assert_allclose(out.value_target[:, j], expected + values[:-1], rtol=1e-5)
 
 
-def _pieces(settings):
-  """(policy, critic, algorithm) of ``settings``' trainer, and a random batch ``[8, 4]`` of
+def _critic_pieces(settings):
+  """The critic and algorithm of ``settings``' trainer, and a random minibatch ``[8, 4]`` of
   its env with what a joint critic reads (rewards, ends, next observations)."""
-  import optax
   from pgkit import networks
   from pgkit.training.on_policy import Batch
   trainer = make_trainer(settings)
   run = settings.run.compiled_part()
   algo = settings.algo(run, settings.options, settings.hparams)
-  algo = algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))
   size = trainer.env.observation_size
   critic = networks.value_critic(size, run.critic_hidden, run.activation)
   rng = np.random.default_rng(0)
   normal = lambda *shape: jnp.asarray(rng.normal(size=shape), jnp.float32)
-  obs = normal(8, 4, size)
-  params = trainer.policy.init(jax.random.PRNGKey(0))
-  dist = trainer.policy.apply(params, obs)
-  action = dist.sample(seed=jax.random.PRNGKey(1))
   term = jnp.zeros((8, 4)).at[3, 1].set(1.0)
   trunc = jnp.zeros((8, 4)).at[5, 2].set(1.0)
-  batch = Batch(obs, action, dist.log_prob(action), normal(8, 4), jnp.maximum(term, trunc),
+  batch = Batch(normal(8, 4, size), None, None, normal(8, 4), jnp.maximum(term, trunc),
                 normal(8, 4), normal(8, 4), normal(8, 4), term, trunc, normal(8, 4, size))
-  return trainer.policy, critic, algo, params, batch
+  return critic, algo, batch
 
 
 def _assert_trees_close(a, b, rtol=1e-6):
@@ -161,22 +155,26 @@ def _assert_trees_close(a, b, rtol=1e-6):
 
 
 def test_joint_critic_step_equals_refresh_then_a_fixed_target_update():
-  """Brax's schedule in one pass (``critic_step`` with ``episode_length``): the gradient of the
-  value loss at targets taken from the same forward pass, with none through the targets, is the
-  update on the minibatch refreshed first (``refresh_advantages``, rlax-tested above); a
-  gradient through the targets would differ."""
+  """Brax's schedule in one pass (``critic_step`` with ``episode_length``): the value loss's
+  gradient at targets taken from the same forward pass is the update on the minibatch refreshed
+  first (``refresh_advantages``, rlax-tested above), whose targets are constants. Also with a
+  critic loss that does not stop gradients itself (``plain``): the step must keep the targets
+  out of the gradient, or this differs."""
+  from pgkit.losses import LossTransform
   from pgkit.training.on_policy import critic_step, refresh_advantages
-  _, critic, algo, _, mb = _pieces(TINY)
+  critic, algo, mb = _critic_pieces(TINY)
+  plain = LossTransform(lambda t, _: (jnp.mean(jnp.square(t.value - t.value_target)), {}))
   params = critic.init(jax.random.PRNGKey(4))
   carry = (params, algo.critic_optimizer.init(params))
   fresh = refresh_advantages(critic, algo, params, mb, episode_length=50)
-  ref_carry, ref_metrics, _ = critic_step(critic, algo, carry, fresh)
-  got_carry, metrics, got = critic_step(critic, algo, carry, mb, episode_length=50)
-  _assert_trees_close(got_carry, ref_carry)
-  _assert_trees_close(metrics, ref_metrics, rtol=1e-5)
-  np.testing.assert_allclose(got.advantage, fresh.advantage, rtol=1e-6, atol=1e-6)
-  np.testing.assert_allclose(got.value_target, fresh.value_target, rtol=1e-6, atol=1e-6)
   assert not np.allclose(fresh.advantage, mb.advantage)  # the refresh changed them
+  for a in (algo, algo._replace(critic_loss=plain)):
+    ref_carry, ref_metrics, _ = critic_step(critic, a, carry, fresh)
+    got_carry, metrics, got = critic_step(critic, a, carry, mb, episode_length=50)
+    _assert_trees_close(got_carry, ref_carry)
+    _assert_trees_close(metrics, ref_metrics, rtol=1e-5)
+    np.testing.assert_allclose(got.advantage, fresh.advantage, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got.value_target, fresh.value_target, rtol=1e-6, atol=1e-6)
 
 
 def test_joint_critic_updates_once_per_policy_minibatch():
