@@ -4,24 +4,33 @@ Batches are merged into the running moments with the parallel update of Chan, Go
 (1979, "Updating formulae and a pairwise algorithm for computing sample variances"):
 ``n = n_a + n_b``, ``δ = μ_b − μ_a``, ``μ = μ_a + δ n_b / n``,
 ``M2 = M2_a + M2_b + δ² n_a n_b / n``; normalised observations are
-``clip((o − μ) / sqrt(M2/n + 1e-8), −c, c)``.
+``clip((o − μ) / sqrt(M2/n + 1e-8), −c, c)``. The clip ``c`` travels with the moments as
+static metadata (not a leaf: checkpoints hold the moments only, and a different ``c`` compiles
+anew); ``c = inf`` does not clip, as Brax's PPO normalises.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+import dataclasses
+import functools
+import math
 
 import jax
 import jax.numpy as jnp
 
 
-class RunningStats(NamedTuple):
+@functools.partial(jax.tree_util.register_dataclass, data_fields=["count", "mean", "m2"],
+                   meta_fields=["clip"])
+@dataclasses.dataclass(frozen=True)
+class RunningStats:
   count: jax.Array
   mean: jax.Array
   m2: jax.Array
+  clip: float = 5.0
 
 
-def init_stats(size: int) -> RunningStats:
-  return RunningStats(jnp.zeros(()), jnp.zeros(size), jnp.zeros(size))
+def init_stats(size: int, clip: float = 5.0) -> RunningStats:
+  """Empty moments of ``size`` features; normalised observations are clipped to ``±clip``."""
+  return RunningStats(jnp.zeros(()), jnp.zeros(size), jnp.zeros(size), clip)
 
 
 def update_stats(stats: RunningStats, batch: jax.Array) -> RunningStats:
@@ -34,11 +43,12 @@ def update_stats(stats: RunningStats, batch: jax.Array) -> RunningStats:
   delta = mean_b - stats.mean
   mean = stats.mean + delta * n_b / n
   m2 = stats.m2 + m2_b + jnp.square(delta) * stats.count * n_b / n
-  return RunningStats(n, mean, m2)
+  return dataclasses.replace(stats, count=n, mean=mean, m2=m2)
 
 
-def normalize(stats: RunningStats, obs: jax.Array, clip: float = 5.0) -> jax.Array:
-  """Standardised observations; the identity until the first batch is merged."""
+def normalize(stats: RunningStats, obs: jax.Array) -> jax.Array:
+  """Standardised observations clipped to ``±stats.clip``; before the first batch is merged,
+  the observations themselves (clipped)."""
   var = jnp.where(stats.count > 0, stats.m2 / jnp.maximum(stats.count, 1.0), 1.0)
   out = (obs - stats.mean) / jnp.sqrt(var + 1e-8)
-  return jnp.clip(out, -clip, clip)
+  return jnp.clip(out, -stats.clip, stats.clip) if math.isfinite(stats.clip) else out

@@ -86,7 +86,8 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                       algo.reweighter.init(), jnp.zeros((), jnp.int32))
     return OffPolicyState(
         learner, replay.init(_example(env, run.unroll_length), options.replay_capacity),
-        envs.init_stats(env.observation_size), envs.reset(env, k_env, run.num_envs, run.reset_states == "pool"),
+        envs.init_stats(env.observation_size, run.observation_clip),
+        envs.reset(env, k_env, run.num_envs, run.reset_states == "pool"),
         key, jnp.zeros((), jnp.int32), health_lib.healthy())
 
   def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):

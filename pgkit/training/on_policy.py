@@ -252,7 +252,7 @@ def make_on_policy(run, options, env, policy, critic, build):
         policy_opt_state=algo.policy_optimizer.init(policy_params),
         critic_opt_state=algo.critic_optimizer.init(critic_params),
         dual_state=algo.duals.init(),
-        obs_stats=envs.init_stats(env.observation_size),
+        obs_stats=envs.init_stats(env.observation_size, run.observation_clip),
         env_state=envs.reset(env, k_env, run.num_envs, run.reset_states == "pool"),
         key=key, iteration=jnp.zeros((), jnp.int32),
         reweighter_state=algo.reweighter.init(), health=health_lib.healthy())

@@ -1,3 +1,5 @@
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -108,3 +110,19 @@ def test_reset_states_setting_reaches_the_trainer():
     assert (state.env_state.pool is not None) == has_pool
   with pytest.raises(pgkit.InputError, match="reset_states"):
     pgkit.preset("ppo_clip", "gymnax/CartPole-v1", reset_states="first").validate()
+
+
+def test_normalized_observations_clip_at_the_stats_clip():
+  # Moments of the batch [[0, 0], [2, 20]]: mean [1, 10], population variance [1, 100]; so
+  # the observation [101, -40] standardises to [(101-1)/1, (-40-10)/10] = [100, -5].
+  batch = jnp.asarray([[0.0, 0.0], [2.0, 20.0]])
+  obs = jnp.asarray([[101.0, -40.0]])
+  for clip, expected in [(5.0, [5.0, -5.0]), (3.0, [3.0, -3.0]), (math.inf, [100.0, -5.0])]:
+    stats = envs.update_stats(envs.init_stats(2, clip), batch)
+    np.testing.assert_allclose(envs.normalize(stats, obs), [expected], rtol=1e-5)
+    assert stats.clip == clip  # kept by the update
+  # Before any batch the raw observations are passed on, clipped.
+  np.testing.assert_allclose(envs.normalize(envs.init_stats(2, 5.0), obs), [[5.0, -5.0]])
+  np.testing.assert_allclose(envs.normalize(envs.init_stats(2, math.inf), obs), obs)
+  # The clip is static: a leaf-for-leaf copy of the moments, not a traced value.
+  assert len(jax.tree.leaves(envs.init_stats(2, 3.0))) == 3

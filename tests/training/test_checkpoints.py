@@ -1,6 +1,7 @@
 """An interrupted run resumed from its checkpoint ends with exactly the parameters of an
 uninterrupted one; a NaN chunk is reported and never saved."""
 import json
+import math
 from typing import NamedTuple
 
 import jax
@@ -107,3 +108,22 @@ def test_zero_size_arrays_round_trip(tmp_path):
   np.testing.assert_array_equal(restored["w"], [0.0, 1.0, 2.0])
   assert int(restored["n"]) == 7
 
+
+
+class _MomentsBefore(NamedTuple):  # the observation statistics as checkpoints held them before
+  count: jax.Array                 # the clip travelled with them
+  mean: jax.Array
+  m2: jax.Array
+
+
+def test_observation_clip_comes_from_the_settings_not_the_checkpoint(tmp_path):
+  from pgkit import envs
+  stats = envs.update_stats(envs.init_stats(2, math.inf), jnp.asarray([[0.0, 1.0], [2.0, 3.0]]))
+  ckpt = checkpoints.Checkpoints(str(tmp_path))
+  ckpt.save(1, {"obs_stats": stats})
+  ckpt.save(2, {"obs_stats": _MomentsBefore(stats.count, stats.mean, stats.m2)})
+  for step in (1, 2):  # one written with a clip, one from before it existed
+    restored = ckpt.restore(step, {"obs_stats": envs.init_stats(2, 3.0)})["obs_stats"]
+    assert restored.clip == 3.0 and int(restored.count) == 2
+    np.testing.assert_allclose(restored.mean, [1.0, 2.0])
+    np.testing.assert_allclose(restored.m2, [2.0, 2.0])

@@ -1,4 +1,6 @@
 """The on-policy step: early stop inside lax.scan, duals stepping, state stable through scan."""
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -63,6 +65,23 @@ def test_stats_update_before_or_after_the_updates(step):
   a, b = [jax.jit(t.step)(t.init(key, hp), hp)[0] for t in plain]
   for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
     np.testing.assert_array_equal(x, y)
+
+
+def test_observation_clip_reaches_the_statistics_and_the_acting():
+  # Before the first statistics the policy acts on the raw observations, clipped. CartPole's
+  # (TINY) stay far inside ±5 over its first 8 steps (cart and pole start within ±0.05 and
+  # the velocities' std over the batch is ≈ 0.5-0.7), so no clip and ±5 collect the same
+  # batch, while ±0.01 feeds the policy other inputs. The policy's last layer at scale 1 makes
+  # its actions depend on them (at 0.01 they barely do).
+  hp, key = TINY.hparams, jax.random.PRNGKey(3)
+  means = {}
+  for clip in (5.0, math.inf, 0.01):
+    t = make_trainer(TINY.replace(observation_clip=clip, policy_init_scale=1.0))
+    state, _ = jax.jit(t.step)(t.init(key, hp), hp)
+    assert state.obs_stats.clip == clip  # carried through the step
+    means[clip] = np.asarray(state.obs_stats.mean)
+  np.testing.assert_array_equal(means[math.inf], means[5.0])
+  assert np.max(np.abs(means[0.01] - means[5.0])) > 1e-3
 
 
 def test_values_and_bootstraps_equal_two_full_passes():
