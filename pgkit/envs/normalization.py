@@ -47,8 +47,8 @@ def update_stats(stats: RunningStats, batch: jax.Array) -> RunningStats:
 
 
 def normalize(stats: RunningStats, obs: jax.Array) -> jax.Array:
-  """Standardised observations clipped to ``±stats.clip``; before the first batch is merged,
-  the observations themselves (clipped)."""
+  """Standardised observations clipped to ``±stats.clip``; while no batch has been merged
+  (or none is, without normalisation), the observations themselves, clipped."""
   var = jnp.where(stats.count > 0, stats.m2 / jnp.maximum(stats.count, 1.0), 1.0)
   out = (obs - stats.mean) / jnp.sqrt(var + 1e-8)
   return jnp.clip(out, -stats.clip, stats.clip) if math.isfinite(stats.clip) else out

@@ -41,9 +41,10 @@ class RunSettings(Options):
                             "the compiled step, as Brax's auto-reset)",
                             choices=("fresh", "pool"))
   normalize_observations: bool = field(True, "normalise observations by running mean and std")
-  observation_clip: float = field(5.0, "normalised observations are clipped to ±this (inf: "
-                                  "not clipped, as Brax's PPO); before the first statistics, "
-                                  "the raw observations are", gt=0.0, inf=True)
+  observation_clip: float = field(5.0, "the networks' inputs are clipped to ±this: the "
+                                  "normalised observations, or the raw ones before the first "
+                                  "statistics and without normalize_observations (inf: not "
+                                  "clipped, as Brax's PPO)", gt=0.0, inf=True)
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
   devices: int = field(0, "local devices to train on (0: all): the env batch is split over "
                        "them along num_envs, a sweep's runs are spread over them", ge=0)
