@@ -25,7 +25,7 @@ class RunningStats:
   count: jax.Array
   mean: jax.Array
   m2: jax.Array
-  clip: float = 5.0
+  clip: float
 
 
 def init_stats(size: int, clip: float = 5.0) -> RunningStats:

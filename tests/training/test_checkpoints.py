@@ -109,7 +109,6 @@ def test_zero_size_arrays_round_trip(tmp_path):
   assert int(restored["n"]) == 7
 
 
-
 class _MomentsBefore(NamedTuple):  # the observation statistics as checkpoints held them before
   count: jax.Array                 # the clip travelled with them
   mean: jax.Array
