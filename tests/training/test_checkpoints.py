@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.training.test_vmap import TINY
+from pgkit import envs
 from pgkit.training import DivergenceError, NonFiniteError, checkpoints, health, run
 
 
@@ -116,7 +117,6 @@ class _MomentsBefore(NamedTuple):  # the observation statistics as checkpoints h
 
 
 def test_observation_clip_comes_from_the_settings_not_the_checkpoint(tmp_path):
-  from pgkit import envs
   stats = envs.update_stats(envs.init_stats(2, math.inf), jnp.asarray([[0.0, 1.0], [2.0, 3.0]]))
   ckpt = checkpoints.Checkpoints(str(tmp_path))
   ckpt.save(1, {"obs_stats": stats})
