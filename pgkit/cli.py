@@ -194,6 +194,8 @@ def build_bench_parser() -> argparse.ArgumentParser:
                        "over seeds) here (needs the extra plot)")
   ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
                   help="one variant (repeat the flag for more)")
+  vs.add_argument("--change", default=None, metavar="NAME=VALUE[,NAME=VALUE]",
+                  help="run pgkit's side with these settings changed (critic_matmul=bfloat16)")
   for name, about, envs, seeds in (
       ("algorithms", "every algorithm on several envs", "--envs", 2),
       ("robustness", "every algorithm's preset on seeds 0..K-1, one table per env", "--env", 10)):
@@ -222,7 +224,7 @@ def bench_command(args) -> int:
       return 0
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
-            args.eval_envs, out=args.out)
+            args.eval_envs, out=args.out, change=args.change, owners=_owners)
     return 0
   if args.seeds < 1:
     raise InputError(f"seeds must be >= 1, got {args.seeds}")

@@ -160,6 +160,8 @@ SETTINGS = {
                           "playground"),
     "activation=gelu": bad("ppo_clip", "activation", "gelu", "one of tanh, swish, relu, elu",
                            tyro=True),
+    "critic_matmul=float16": bad("mpo", "critic_matmul", "float16", "one of float32, bfloat16",
+                                 tyro=True),
     "lr_schedule=cosine": bad("a2c", "lr_schedule", "cosine", "one of constant, linear",
                               tyro=True),
     "on_divergence=explode": bad("ppo_clip", "on_divergence", "explode", "one of warn, error",

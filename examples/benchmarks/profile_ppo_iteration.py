@@ -1,8 +1,9 @@
 """Where does one ppo_clip iteration spend its time? Times each phase, compiled separately.
 
-Run: python examples/benchmarks/profile_ppo_iteration.py [env] [backend]
+Run: python examples/benchmarks/profile_ppo_iteration.py [env] [backend] [NAME=VALUE,...]
 Uses Brax's published PPO settings for the env (pgkit.bench.settings), so the figures line up
-with ``pgkit bench ppo-vs-brax``.
+with ``pgkit bench ppo-vs-brax``; the third argument changes settings as ``pgkit bench
+ablation --change`` does (``critic_matmul=bfloat16``).
 """
 import sys
 import time
@@ -13,6 +14,8 @@ import optax
 
 from pgkit import envs, networks
 from pgkit.bench import settings
+from pgkit.bench.ablation import parse_change
+from pgkit.cli import _owners
 from pgkit.training import make_trainer
 from pgkit.training.on_policy import Batch, update_critic, update_policy, values_and_bootstraps
 
@@ -20,10 +23,13 @@ env_name = sys.argv[1] if len(sys.argv) > 1 else "inverted_pendulum"
 backend = sys.argv[2] if len(sys.argv) > 2 else "positional"
 pgkit_s = settings.pgkit_equivalent(env_name, backend, settings.brax_settings(env_name),
                                     1_000_000, 128)
+if len(sys.argv) > 3:
+  pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, sys.argv[3], _owners))
 run, options, hp = pgkit_s.run, pgkit_s.options, pgkit_s.hparams
 trainer = make_trainer(pgkit_s)
 env, policy = trainer.env, trainer.policy
-critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation,
+                                run.critic_matmul)
 algo = pgkit_s.algo(run, options, hp)
 # The trainer passes the loss and KL closures to the policy optimizer as extra arguments.
 algo = algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))

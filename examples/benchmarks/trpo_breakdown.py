@@ -42,7 +42,8 @@ def main():
   run, options, hp = settings.run, settings.options, settings.hparams
   trainer = make_trainer(settings)
   env, policy = trainer.env, trainer.policy
-  critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+  critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation,
+                                 run.critic_matmul)
   algo = settings.algo(run, options, hp)
   state = jax.jit(trainer.init)(jax.random.PRNGKey(0), hp)
   key = jax.random.PRNGKey(1)

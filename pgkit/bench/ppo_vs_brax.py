@@ -4,7 +4,8 @@ For each seed both trainers run with Brax's published settings for the env (alte
 goes first, so drift of the machine hits both), evaluated deterministically at the same env
 steps. Then the raw env throughput (random actions, same env and num_envs) gives the ceiling,
 and, unless skipped, the wall time until the eval return first reaches a threshold: pgkit's
-default preset against Brax's published configuration. With ``out`` the runs are also saved as
+default preset against Brax's published configuration. ``change`` (``NAME=VALUE,...``, as
+``pgkit bench ablation --change``) runs pgkit's side with those settings changed. With ``out`` the runs are also saved as
 ``ppo-vs-brax-ENV.json`` and drawn as ``ppo-vs-brax-ENV.png`` (mean ± std over seeds).
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Callable
 import jax
 
 from pgkit.bench import curves, runs, settings, timing
+from pgkit.bench.ablation import parse_change
 from pgkit.envs import make_env
 from pgkit.settings import preset
 from pgkit.tools.plot import pyplot
@@ -29,16 +31,19 @@ def _fmt(x, spec=".1f"):
 
 def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
             eval_envs: int = 128, print_fn: Callable[[str], None] = print,
-            out: str | None = None) -> dict:
+            out: str | None = None, change: str | None = None, owners=None) -> dict:
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
   brax_s = settings.brax_settings(env)
   pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
+  if change:
+    pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, change, owners))
   epoch = pgkit_s.run.steps_per_iteration
   num_evals = max(2, math.ceil(num_timesteps / epoch) + 1)
   brax_s.update(num_evals=num_evals)
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
            f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
-           f" {jax.device_count()}× {jax.devices()[0].platform})")
+           f" {jax.device_count()}× {jax.devices()[0].platform})"
+           + (f"; pgkit with {change}" if change else ""))
   print_fn(f"settings: {brax_s}")
   results = {"pgkit": [], "brax": []}
   for seed in range(seeds):
@@ -79,10 +84,12 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
     report["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
                                                     print_fn)
   if out:
-    stem = os.path.join(out, f"ppo-vs-brax-{env}")
+    suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""
+    stem = os.path.join(out, f"ppo-vs-brax-{env}{suffix}")
     curves.save(results, stem + ".json", env=env, backend=backend, settings=brax_s,
-                raw_steps_per_s=raw, ratios=ratio)
-    curves.draw(results, f"{env} ({backend}): pgkit ppo_clip vs Brax PPO", stem + ".png", plt)
+                raw_steps_per_s=raw, ratios=ratio, pgkit_change=change)
+    title = f"{env} ({backend}): pgkit ppo_clip{f' ({change})' if change else ''} vs Brax PPO"
+    curves.draw(results, title, stem + ".png", plt)
     print_fn(f"\nwrote {stem}.json and {stem}.png")
   return report
 

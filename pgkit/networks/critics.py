@@ -15,10 +15,11 @@ class Critic(NamedTuple):
   apply: Callable[[dict, jax.Array], jax.Array]
 
 
-def value_critic(obs_size: int, hidden: Sequence[int] = (64, 64),
-                 activation: str = "tanh") -> Critic:
-  """State-value network V_φ(s) with its own parameters (and, in the trainer, its own optimizer)."""
-  net = MLP(tuple(hidden) + (1,), activation)
+def value_critic(obs_size: int, hidden: Sequence[int] = (64, 64), activation: str = "tanh",
+                 matmul: str = "float32") -> Critic:
+  """State-value network V_φ(s) with its own parameters (and, in the trainer, its own optimizer);
+  ``matmul``: the precision of its products (``networks.matmul.MATMULS``)."""
+  net = MLP(tuple(hidden) + (1,), activation, matmul=matmul)
   return Critic(lambda key: net.init(key, jnp.zeros((1, obs_size))),
                 lambda params, obs: net.apply(params, obs)[..., 0])
 
@@ -29,14 +30,14 @@ class QCritic(NamedTuple):
 
 
 def q_critic(obs_size: int, action_size: int, hidden: Sequence[int] = (256, 256),
-             activation: str = "elu") -> QCritic:
+             activation: str = "elu", matmul: str = "float32") -> QCritic:
   """State-action value network Q_φ(s, a) on the concatenation ``[s, a]``.
 
   ``apply(params, obs [..., obs], action [..., act]) -> [...]``; ``obs`` and ``action`` are
   broadcast against each other, so ``N`` sampled actions ``[N, B, act]`` can be scored against
-  states ``[B, obs]``.
+  states ``[B, obs]``. ``matmul``: as ``value_critic``'s.
   """
-  net = MLP(tuple(hidden) + (1,), activation)
+  net = MLP(tuple(hidden) + (1,), activation, matmul=matmul)
 
   def apply(params, obs, action):
     shape = jnp.broadcast_shapes(obs.shape[:-1], action.shape[:-1])
@@ -48,14 +49,14 @@ def q_critic(obs_size: int, action_size: int, hidden: Sequence[int] = (256, 256)
 
 
 def discrete_q_critic(obs_size: int, num_actions: int, hidden: Sequence[int] = (256, 256),
-                      activation: str = "elu") -> QCritic:
+                      activation: str = "elu", matmul: str = "float32") -> QCritic:
   """Q_φ(s, ·) for discrete actions: one network output per action.
 
   ``apply(params, obs [..., obs], action [...] ints) -> Q(s, a) [...]`` with ``obs`` and
   ``action`` broadcast (``N`` actions ``[N, B]`` against states ``[B, obs]``); the network runs
-  once per state, not once per action.
+  once per state, not once per action. ``matmul``: as ``value_critic``'s.
   """
-  net = MLP(tuple(hidden) + (num_actions,), activation)
+  net = MLP(tuple(hidden) + (num_actions,), activation, matmul=matmul)
 
   def apply(params, obs, action):
     q_all = net.apply(params, obs)  # [..., A]

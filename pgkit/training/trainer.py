@@ -53,9 +53,9 @@ def make_q_critic(run: RunSettings, env) -> networks.QCritic:
   """Q(s, a): one output per action for discrete actions, else a network of ``[s, a]``."""
   if env.discrete:
     return networks.discrete_q_critic(env.observation_size, env.num_actions, run.critic_hidden,
-                                      run.activation)
+                                      run.activation, run.critic_matmul)
   return networks.q_critic(env.observation_size, env.action_size, run.critic_hidden,
-                           run.activation)
+                           run.activation, run.critic_matmul)
 
 
 def make_trainer(settings: Settings) -> Trainer:
@@ -77,7 +77,8 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
     # Building the description compiles nothing; it tells whether saved states are needed.
     needs_states = build(algo.hparams()).policy_batch.needs_env_states
     envs.check_restorable(env, needs_states, algo.name)
-    critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation)
+    critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation,
+                                   run.critic_matmul)
     init, step = make_on_policy(run, options, env, policy, critic, build)
 
   def train(key, hp):

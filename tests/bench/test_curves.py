@@ -83,3 +83,24 @@ def test_out_without_matplotlib_names_the_extra(monkeypatch, capsys):
   assert cli.main(["bench", "ppo-vs-brax", "--out", "somewhere"]) == 2
   assert capsys.readouterr().err == (
       "pgkit: error: pgkit bench ppo-vs-brax --out needs matplotlib: pip install 'pgkit[plot]'\n")
+
+
+def test_change_runs_pgkits_side_with_it_and_a_bad_one_is_refused_before_training(
+    monkeypatch, capsys):
+  seen = []
+  monkeypatch.setattr(ppo_vs_brax.runs, "run_brax", lambda *a, **k: RESULTS["brax"][0])
+  monkeypatch.setattr(ppo_vs_brax.runs, "run_pgkit",
+                      lambda s, seed, **k: seen.append(s) or RESULTS["pgkit"][0])
+  monkeypatch.setattr(ppo_vs_brax.timing, "raw_env_steps_per_s", lambda env, n: 1e5)
+  monkeypatch.setattr(ppo_vs_brax, "make_env", lambda env, backend: None)
+  assert cli.main(["bench", "ppo-vs-brax", "--seeds", "1",
+                   "--change", "critic_matmul=bfloat16,clip_epsilon=0.2"]) == 0
+  (s,) = seen
+  assert (s.run.critic_matmul, s.hparams.clip_epsilon) == ("bfloat16", 0.2)
+  assert s.run.num_envs == 2048  # the rest stays Brax's published inverted_pendulum settings
+  assert "pgkit with critic_matmul=bfloat16,clip_epsilon=0.2" in capsys.readouterr().out
+  seen.clear()
+  assert cli.main(["bench", "ppo-vs-brax", "--change", "critic_matmul=fp8"]) == 2
+  assert not seen
+  err = capsys.readouterr().err
+  assert "critic_matmul" in err and "fp8" in err and "float32, bfloat16" in err

@@ -210,3 +210,18 @@ def test_joint_critic_updates_once_per_policy_minibatch():
     assert not np.allclose(jax.tree.leaves(new.critic_params)[0],
                            jax.tree.leaves(state.critic_params)[0])
   assert set(counts["separate"]) == {2} and set(counts["joint"]) == {4}
+
+
+def test_critic_matmul_reaches_the_compiled_step_and_the_q_critic():
+  from pgkit import envs
+  from pgkit.training.trainer import make_q_critic
+  hp = TINY.hparams
+  for matmul, has_bf16 in (("float32", False), ("bfloat16", True)):
+    s = TINY.replace(critic_matmul=matmul)
+    t = make_trainer(s)
+    text = jax.jit(t.step).lower(t.init(jax.random.PRNGKey(0), hp), hp).as_text()
+    assert ("bf16" in text) == has_bf16  # only the critic's products are in bfloat16
+    q = make_q_critic(s.run, envs.make_env(s.run.env, s.run.backend))
+    params = q.init(jax.random.PRNGKey(1))
+    jaxpr = str(jax.make_jaxpr(q.apply)(params, jnp.zeros((2, 4)), jnp.zeros((2,), jnp.int32)))
+    assert ("bf16" in jaxpr) == has_bf16
