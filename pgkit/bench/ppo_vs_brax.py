@@ -5,8 +5,9 @@ goes first, so drift of the machine hits both), evaluated deterministically at t
 steps. Then the raw env throughput (random actions, same env and num_envs) gives the ceiling,
 and, unless skipped, the wall time until the eval return first reaches a threshold: pgkit's
 default preset against Brax's published configuration. ``change`` (``NAME=VALUE,...``, as
-``pgkit bench ablation --change``) runs pgkit's side with those settings changed. With ``out`` the runs are also saved as
-``ppo-vs-brax-ENV.json`` and drawn as ``ppo-vs-brax-ENV.png`` (mean ± std over seeds).
+``pgkit bench ablation --change``) runs pgkit's side with those settings changed. With ``out``
+the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json`` and drawn as
+``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds).
 """
 from __future__ import annotations
 
