@@ -5,7 +5,8 @@ goes first, so drift of the machine hits both), evaluated deterministically at t
 steps. Then the raw env throughput (random actions, same env and num_envs) gives the ceiling,
 and, unless skipped, the wall time until the eval return first reaches a threshold: pgkit's
 default preset against Brax's published configuration. ``change`` (``NAME=VALUE,...``, as
-``pgkit bench ablation --change``) runs pgkit's side with those settings changed. With ``out``
+``pgkit bench ablation --change``) runs pgkit's side with those settings changed (``owners``
+names, for an unknown name's error, the algorithms that have it). With ``out``
 the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json`` and drawn as
 ``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds).
 """
@@ -32,7 +33,8 @@ def _fmt(x, spec=".1f"):
 
 def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
             eval_envs: int = 128, print_fn: Callable[[str], None] = print,
-            out: str | None = None, change: str | None = None, owners=None) -> dict:
+            out: str | None = None, change: str | None = None,
+            owners: Callable[[str], list[str]] = lambda flag: []) -> dict:
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
   brax_s = settings.brax_settings(env)
   pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)

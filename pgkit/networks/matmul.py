@@ -40,7 +40,8 @@ def bfloat16_matmul(x: jax.Array, w: jax.Array) -> jax.Array:
 
 
 def _forward(x, w):
-  return bfloat16_product(x, w, contracting(1, 0)), (x.astype(_BF16), w.astype(_BF16))
+  x, w = x.astype(_BF16), w.astype(_BF16)  # rounded once, kept for the backward products
+  return bfloat16_product(x, w, contracting(1, 0)), (x, w)
 
 
 def _backward(saved, g):
@@ -55,7 +56,7 @@ def _bfloat16_dot_general(lhs, rhs, dimension_numbers, precision=None,
                           preferred_element_type=None):
   """``flax.linen.Dense``'s ``dot_general`` hook for a 2-D input (``networks.MLP`` flattens)."""
   del precision, preferred_element_type
-  if dimension_numbers != contracting(lhs.ndim - 1, 0) or lhs.ndim != 2:
+  if lhs.ndim != 2 or dimension_numbers != contracting(1, 0):
     raise ValueError(f"bfloat16 matmul takes [N, in] @ [in, out]; got {dimension_numbers} "
                      f"for shapes {lhs.shape} and {rhs.shape}")
   return bfloat16_matmul(lhs, rhs)

@@ -7,6 +7,7 @@ import pytest
 from pgkit import cli
 from pgkit.bench import curves, ppo_vs_brax
 from pgkit.bench.runs import Curve, RunStats
+from pgkit.settings.errors import InputError
 from pgkit.tools.plot import pyplot
 
 
@@ -104,3 +105,8 @@ def test_change_runs_pgkits_side_with_it_and_a_bad_one_is_refused_before_trainin
   assert not seen
   err = capsys.readouterr().err
   assert "critic_matmul" in err and "fp8" in err and "float32, bfloat16" in err
+
+
+def test_change_from_python_names_an_unknown_setting():
+  with pytest.raises(InputError, match="bogus is not a setting of ppo_clip"):
+    ppo_vs_brax.compare("inverted_pendulum", "positional", 1000, 1, None, change="bogus=1")
