@@ -190,8 +190,12 @@ def build_bench_parser() -> argparse.ArgumentParser:
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
   vs.add_argument("--out", default=None, metavar="DIR",
-                  help="also write ppo-vs-brax-ENV.json (every run) and .png (mean ± std "
-                       "over seeds) here (needs the extra plot)")
+                  help="also write ppo-vs-brax-ENV.json (every run, saved as it ends) and .png "
+                       "(mean ± std over seeds) here (needs the extra plot); runs already "
+                       "in that file for the same settings are not trained again")
+  vs.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                  help="start no run that would end after this (the longest run so far "
+                       "says how long one takes); with --out the same command resumes")
   ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
                   help="one variant (repeat the flag for more)")
   vs.add_argument("--change", default=None, metavar="NAME=VALUE[,NAME=VALUE]",
@@ -224,7 +228,8 @@ def bench_command(args) -> int:
       return 0
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
-            args.eval_envs, out=args.out, change=args.change, owners=_owners)
+            args.eval_envs, out=args.out, change=args.change, owners=_owners,
+            time_budget=args.time_budget)
     return 0
   if args.seeds < 1:
     raise InputError(f"seeds must be >= 1, got {args.seeds}")

@@ -7,8 +7,10 @@ and, unless skipped, the wall time until the eval return first reaches a thresho
 default preset against Brax's published configuration. ``change`` (``NAME=VALUE,...``, as
 ``pgkit bench ablation --change``) runs pgkit's side with those settings changed (``owners``
 names, for an unknown name's error, the algorithms that have it). With ``out``
-the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json`` and drawn as
-``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds).
+the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json``, each as soon as it ends, and
+drawn as ``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds); the same command again
+trains only the runs that file lacks, so a comparison stopped by a machine's time limit resumes
+(``time_budget`` stops it before a run that would not end in time).
 """
 from __future__ import annotations
 
@@ -16,14 +18,15 @@ import math
 import os
 import platform
 import statistics
+import time
 from typing import Callable
 
 import jax
 
-from pgkit.bench import curves, runs, settings, timing
+from pgkit.bench import curves, record, runs, settings, timing
 from pgkit.bench.ablation import parse_change
 from pgkit.envs import make_env
-from pgkit.settings import preset
+from pgkit.settings import InputError, preset
 from pgkit.tools.plot import pyplot
 
 
@@ -34,34 +37,88 @@ def _fmt(x, spec=".1f"):
 def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: float | None,
             eval_envs: int = 128, print_fn: Callable[[str], None] = print,
             out: str | None = None, change: str | None = None,
-            owners: Callable[[str], list[str]] = lambda flag: []) -> dict:
+            owners: Callable[[str], list[str]] = lambda flag: [],
+            time_budget: float | None = None) -> dict:
+  """Both trainers on seeds ``0..seeds-1`` (module docstring). With ``out`` every finished run
+  is saved at once and the runs already saved there for the same settings, device and jax are
+  not trained again (``record.Record``); with ``time_budget`` (seconds) no run is started that
+  the longest run so far says would end after it. Summaries compare the seeds both finished."""
+  if time_budget is not None and not time_budget > 0:  # nan fails too
+    raise InputError(f"time_budget must be a number of seconds > 0, got {time_budget}")
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
+  brax_s, pgkit_s = _settings(env, backend, num_timesteps, eval_envs, change, owners)
+  device = f"{jax.device_count()}× {jax.devices()[0].device_kind}"
+  print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
+           f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
+           f" {device})" + (f"; pgkit with {change}" if change else ""))
+  print_fn(f"settings: {brax_s}")
+  stem = None
+  if out:
+    suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""
+    stem = os.path.join(out, f"ppo-vs-brax-{env}{suffix}")
+  rec = record.Record(stem and stem + ".json", dict(
+      env=env, backend=backend, settings=brax_s, pgkit_change=change,
+      num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__))
+  if rec.resumed:
+    print_fn(f"resuming: {rec.resumed} runs from {rec.path} (move it away to measure them again)")
+  trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
+                                                  eval_envs),
+                  pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed,
+                                                    eval_every=pgkit_s.run.steps_per_iteration))
+  complete = _train_all(rec, trainers, seeds, time_budget, print_fn)
+  results = record.paired(rec.runs)
+  if not all(results.values()):
+    print_fn("no seed finished by both trainers yet: nothing to compare")
+    return {"results": results, "complete": complete}
+  report = _summary(env, backend, brax_s, results, print_fn)
+  if threshold is not None and complete:
+    report["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
+                                                    print_fn)
+  rec.save(raw_steps_per_s=report["raw_steps_per_s"], ratios=report["ratios"])
+  if stem:
+    title = f"{env} ({backend}): pgkit ppo_clip{f' ({change})' if change else ''} vs Brax PPO"
+    curves.draw(results, title, stem + ".png", plt)
+    print_fn(f"\nwrote {stem}.json and {stem}.png")
+  return dict(report, complete=complete)
+
+
+def _settings(env, backend, num_timesteps, eval_envs, change, owners):
+  """(Brax's published settings for ``env`` with evaluations at every pgkit iteration,
+  pgkit's identical settings with ``change`` applied)."""
   brax_s = settings.brax_settings(env)
   pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
   if change:
     pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, change, owners))
-  epoch = pgkit_s.run.steps_per_iteration
-  num_evals = max(2, math.ceil(num_timesteps / epoch) + 1)
-  brax_s.update(num_evals=num_evals)
-  print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
-           f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
-           f" {jax.device_count()}× {jax.devices()[0].platform})"
-           + (f"; pgkit with {change}" if change else ""))
-  print_fn(f"settings: {brax_s}")
-  results = {"pgkit": [], "brax": []}
-  for seed in range(seeds):
-    order = ("brax", "pgkit") if seed % 2 == 0 else ("pgkit", "brax")
-    for which in order:
-      if which == "brax":
-        r = runs.run_brax(env, backend, brax_s, num_timesteps, seed, eval_envs)
-      else:
-        r = runs.run_pgkit(pgkit_s, seed, eval_every=epoch)
-      results[which].append(r)
-      print_fn(f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
-               f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
-               f"eval returns {[round(x) for x in r.curve.returns]} at "
-               f"{[s for s in r.curve.steps]}")
+  brax_s.update(num_evals=max(2, math.ceil(num_timesteps / pgkit_s.run.steps_per_iteration) + 1))
+  return brax_s, pgkit_s
 
+
+def _train_all(rec, trainers: dict, seeds: int, time_budget, print_fn) -> bool:
+  """Trains the runs ``rec`` lacks, alternating which trainer goes first per seed (so drift of
+  the machine hits both); False if the time budget stopped it first."""
+  start, longest = time.perf_counter(), 0.0
+  todo = [(seed, which) for seed in range(seeds)
+          for which in (("brax", "pgkit") if seed % 2 == 0 else ("pgkit", "brax"))
+          if not rec.has(which, seed)]
+  for i, (seed, which) in enumerate(todo):
+    elapsed = time.perf_counter() - start
+    if time_budget is not None and longest and elapsed + longest > time_budget:
+      print_fn(f"time budget: {elapsed:.0f} of {time_budget:.0f} s spent and a run takes up to "
+               f"{longest:.0f} s; stopping with {len(todo) - i} runs left (the same command "
+               "with the same --out trains them)")
+      return False
+    t0 = time.perf_counter()
+    r = trainers[which](seed)
+    longest = max(longest, time.perf_counter() - t0)
+    rec.add(r)
+    print_fn(f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
+             f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
+             f"eval returns {[round(x) for x in r.curve.returns]} at {r.curve.steps}")
+  return True
+
+
+def _summary(env, backend, brax_s, results, print_fn) -> dict:
+  """The per-run table, the raw env ceiling, the pgkit/brax ratios and the matched returns."""
   raw = timing.raw_env_steps_per_s(make_env(env, backend), brax_s["num_envs"])
   print_fn("\n| trainer | seed | compile s | train s | train steps/s | share of raw env | "
            "peak RSS MiB | eval return at matched steps |")
@@ -72,6 +129,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
       print_fn(f"| {which} | {r.seed} | {r.compile_s:.1f} | {r.train_s:.1f} | "
                f"{r.steps_per_s:.0f} | {100 * r.steps_per_s / raw:.1f}% | {r.peak_rss_mb:.0f} | "
                f"{r.return_at(final):.1f} @ {final} |")
+
   def ratio_of(k):
     num = statistics.mean(getattr(r, k) for r in results["pgkit"])
     den = statistics.mean(getattr(r, k) for r in results["brax"])
@@ -79,22 +137,10 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
 
   ratio = {k: ratio_of(k) for k in ("compile_s", "train_s", "steps_per_s", "peak_rss_mb")}
   print_fn(f"\nraw env steps/s ({brax_s['num_envs']} envs, random actions, lax.scan): {raw:.0f}")
-  print_fn("ratios pgkit/brax (means over seeds): " +
+  print_fn(f"ratios pgkit/brax (means over seeds {[r.seed for r in results['pgkit']]}): " +
            ", ".join(f"{k} {v:.2f}" for k, v in ratio.items()))
   _matched_table(results, print_fn)
-  report = {"raw_steps_per_s": raw, "results": results, "ratios": ratio}
-  if threshold is not None:
-    report["time_to_threshold"] = time_to_threshold(env, backend, threshold, brax_s, eval_envs,
-                                                    print_fn)
-  if out:
-    suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""
-    stem = os.path.join(out, f"ppo-vs-brax-{env}{suffix}")
-    curves.save(results, stem + ".json", env=env, backend=backend, settings=brax_s,
-                raw_steps_per_s=raw, ratios=ratio, pgkit_change=change)
-    title = f"{env} ({backend}): pgkit ppo_clip{f' ({change})' if change else ''} vs Brax PPO"
-    curves.draw(results, title, stem + ".png", plt)
-    print_fn(f"\nwrote {stem}.json and {stem}.png")
-  return report
+  return {"raw_steps_per_s": raw, "results": results, "ratios": ratio}
 
 
 def _matched_table(results: dict, print_fn) -> None:

@@ -100,8 +100,13 @@ def test_mstep_constraints_hold_once_multipliers_settle():
   last = jax.tree_util.tree_map(lambda x: np.asarray(x[-200:]), metrics)
   print({k: float(v.mean()) for k, v in last.items()})
   # Unconstrained, the weighted likelihood would drag the mean far away; the constraints bind.
-  assert np.all(last["kl_mean"] < 1.2 * EPS_MEAN), last["kl_mean"].max()
-  assert np.all(last["kl_cov"] < 1.2 * EPS_COV), last["kl_cov"].max()
+  # Dual ascent α ← α + lr·(KL − ε) with α settled means the window's average KL is ε (its
+  # average of KL − ε is α's change over the window / (lr·200) ≈ 0); single iterates oscillate
+  # about it, kl_cov the most (its largest over the window: 1.17 ε on jax 0.10.2, 1.21 ε on
+  # 0.11.2; its average 1.008 ε and 1.009 ε).
+  for kl, eps in ((last["kl_mean"], EPS_MEAN), (last["kl_cov"], EPS_COV)):
+    assert abs(kl.mean() / eps - 1) < 0.03, kl.mean() / eps
+    assert np.all(kl < 1.5 * eps), kl.max() / eps
   assert last["kl_mean"].mean() > 0.8 * EPS_MEAN       # active: the multiplier is doing work
   assert last["alpha_mean"].min() > 0 and last["alpha_cov"].min() > 0
   assert np.ptp(last["alpha_mean"]) < 0.2 * last["alpha_mean"].mean()   # settled

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 14's GPU comparison, sized to a lent GPU's calls (10 minutes each, 15 in a session).
+#
+# Here, once (needs the package registry): the packages the GPU image lacks, as wheels for its
+# Python 3.12, into .whl (29 MB; checked on 2026-12-02 against a Python 3.12 venv holding the
+# image's jax 0.11.2, flax, optax, chex, orbax-checkpoint, tensorstore, matplotlib, six):
+#   bash examples/benchmarks/gpu_evidence.sh wheels   (.whl is in .gitignore)
+# There, one call (device `run`, carry [".whl"], timeout_s 590):
+#   bash examples/benchmarks/gpu_evidence.sh run ant 50000000 3 480
+# runs `pgkit bench ppo-vs-brax` at Brax's published settings for ENV with STEPS env steps on
+# SEEDS seeds, starting no run that would end after BUDGET seconds, and writes
+# ppo-vs-brax-ENV.json, .png and .log to $OUT. Each run is saved as it ends; a stopped
+# comparison resumes from the JSON in examples/benchmarks/gpu/ (copy the returned
+# ppo-vs-brax-ENV.json there and commit it: the next call, or the next session with a GPU,
+# trains only the runs it lacks). By the issue's H100 figures (Ant, 20 M steps: Brax 20.4 s
+# compile + 52.4 s training, pgkit 24.2 + 41.0 s) a 50 M-step run takes about 2.5 minutes, so
+# a 480 s budget holds 3 runs and Ant's 3 seeds × 2 trainers need two calls: more than one
+# session's 15 minutes of device time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "${1:-}" = wheels ]; then
+  python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
+    --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d .whl \
+    brax==0.14.2 distrax==0.1.9 rlax==0.1.9 mujoco==4.0.0 mujoco-core==4.0.0 \
+    mujoco-mjx==3.17.0 dm-env==1.6 tfp-nightly==0.26.0.dev20261027 dm-tree==0.1.10 \
+    jaxopt==0.8.5 ml-collections==1.1.0 tensorboardx==2.6.5 trimesh==5.2.0 tyro==1.0.17 \
+    docstring-parser==0.18.0 typeguard==4.6.1 decorator==5.3.1 gast==0.7.0 glfw==2.11.0 \
+    pyopengl==3.1.10
+  exit 0
+fi
+
+[ "${1:-}" = run ] || { echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S" >&2; exit 2; }
+env=$2 steps=$3 seeds=$4 budget=$5
+out=${OUT:-/tmp/gpu_evidence}
+mkdir -p "$out"
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+  --target /tmp/site .whl/*.whl
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+python3 -c "import jax, brax; print('jax', jax.__version__, 'brax', brax.__version__,
+                                   jax.devices())"
+if [ -f "examples/benchmarks/gpu/ppo-vs-brax-$env.json" ]; then
+  cp "examples/benchmarks/gpu/ppo-vs-brax-$env.json" "$out/"  # resume: its runs are not re-run
+fi
+python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
+  --time-budget "$budget" --out "$out" 2>&1 | grep -v "Failed to import" \
+  | tee "$out/ppo-vs-brax-$env.log"

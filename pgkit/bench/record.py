@@ -1,0 +1,57 @@
+"""A comparison's JSON record, written after every run, so that a stopped comparison resumes.
+
+A benchmark that trains several seeds of several trainers can outlast the machine it runs on
+(a lent GPU's per-call limit, a pre-empted job). ``Record`` keeps every finished run in
+``curves.save``'s format and rewrites the file after each one; a later call with the same
+``identity`` (env, settings, device, jax version: what makes runs comparable) reads the runs
+back and trains only the missing ones. A file of another identity is never overwritten.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from pgkit.bench import curves
+from pgkit.bench.runs import RunStats
+from pgkit.settings.errors import InputError
+
+
+class Record:
+  """The runs of one comparison, by trainer, kept in ``path`` (JSON; None: in memory only)."""
+
+  def __init__(self, path: str | None, identity: dict, trainers=("brax", "pgkit")):
+    self.path, self.identity = path, json.loads(json.dumps(identity))  # as JSON reads it back
+    self.runs: dict[str, list[RunStats]] = {t: [] for t in trainers}
+    if path and os.path.exists(path):
+      with open(path) as f:
+        saved = json.load(f)
+      differ = sorted(k for k in self.identity if saved.get(k) != self.identity[k])
+      if differ:
+        raise InputError(
+            f"{path} holds runs of other settings ({', '.join(differ)} differ), which resuming "
+            f"would mix with these; pass another --out folder, or move the file away")
+      for trainer, runs in curves.load(path).items():
+        self.runs.setdefault(trainer, []).extend(runs)
+    self.resumed = sum(len(r) for r in self.runs.values())
+
+  def has(self, trainer: str, seed: int) -> bool:
+    return any(r.seed == seed for r in self.runs[trainer])
+
+  def add(self, run: RunStats) -> None:
+    """Keeps ``run`` and rewrites the file (through a temporary file: never half written)."""
+    self.runs[run.trainer].append(run)
+    self.save()
+
+  def save(self, **extra) -> None:
+    if not self.path:
+      return
+    tmp = self.path + ".tmp"
+    curves.save(self.runs, tmp, **self.identity, **extra)
+    os.replace(tmp, self.path)
+
+
+def paired(runs: dict[str, list[RunStats]]) -> dict[str, list[RunStats]]:
+  """The runs of the seeds every trainer has finished, in seed order: what is compared."""
+  seeds = set.intersection(*({r.seed for r in rs} for rs in runs.values()))
+  return {t: sorted((r for r in rs if r.seed in seeds), key=lambda r: r.seed)
+          for t, rs in runs.items()}

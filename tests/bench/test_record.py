@@ -1,0 +1,115 @@
+"""ppo-vs-brax keeps every finished run at once and resumes a stopped comparison; a record of
+other settings is never overwritten; the time budget stops before a run that would not fit."""
+import json
+
+import pytest
+
+from pgkit import cli
+from pgkit.bench import ppo_vs_brax, record
+from pgkit.bench.runs import Curve, RunStats
+from pgkit.settings.errors import InputError
+
+
+def _run(trainer, seed):
+  # Returns differ per trainer and seed, so a run read back is recognisably the one trained.
+  base = 100.0 * seed + (0.0 if trainer == "brax" else 50.0)
+  return RunStats(trainer, seed, 9.5, 100.0, 1000.0 + base, 2048.0,
+                  Curve([0, 163840], [base, base + 1.0], [1.0, 2.0]))
+
+
+@pytest.fixture
+def trained(monkeypatch):
+  """Both trainers mocked: each call appends (trainer, seed) and advances a fake clock by 60 s."""
+  calls, clock = [], [0.0]
+
+  def fake(trainer):
+    def run(*args, **kwargs):
+      seed = args[4] if trainer == "brax" else args[1]
+      calls.append((trainer, seed))
+      clock[0] += 60.0
+      return _run(trainer, seed)
+    return run
+
+  monkeypatch.setattr(ppo_vs_brax.runs, "run_brax", fake("brax"))
+  monkeypatch.setattr(ppo_vs_brax.runs, "run_pgkit", fake("pgkit"))
+  monkeypatch.setattr(ppo_vs_brax.timing, "raw_env_steps_per_s", lambda env, n: 1e5)
+  monkeypatch.setattr(ppo_vs_brax, "make_env", lambda env, backend: None)
+  monkeypatch.setattr(ppo_vs_brax.time, "perf_counter", lambda: clock[0])
+  return calls
+
+
+def _compare(out, seeds, **kw):
+  return ppo_vs_brax.compare("inverted_pendulum", "positional", 1000, seeds, None,
+                             print_fn=lambda line: None, out=str(out), **kw)
+
+
+def test_each_run_is_saved_as_it_ends_and_the_same_command_trains_only_the_missing_ones(
+    trained, tmp_path):
+  _compare(tmp_path, 1)
+  assert trained == [("brax", 0), ("pgkit", 0)]
+  trained.clear()
+  report = _compare(tmp_path, 3)
+  # Seed 1 runs pgkit first (the order alternates per seed), seed 0 comes from the file.
+  assert trained == [("pgkit", 1), ("brax", 1), ("brax", 2), ("pgkit", 2)]
+  assert report["complete"]
+  assert [r.steps_per_s for r in report["results"]["pgkit"]] == [1050.0, 1150.0, 1250.0]
+  # steps/s ratio: mean(1050, 1150, 1250) / mean(1000, 1100, 1200) = 1150 / 1100.
+  assert report["ratios"]["steps_per_s"] == pytest.approx(1150.0 / 1100.0)
+  saved = json.load(open(tmp_path / "ppo-vs-brax-inverted_pendulum.json"))
+  assert sorted(r["seed"] for r in saved["runs"]["brax"]) == [0, 1, 2]
+  assert saved["raw_steps_per_s"] == 1e5 and saved["device"].endswith("cpu")
+  trained.clear()
+  _compare(tmp_path, 3)
+  assert trained == []  # everything is in the file
+
+
+def test_a_run_that_fails_leaves_the_runs_before_it_in_the_file(trained, tmp_path, monkeypatch):
+  def killed(*args, **kwargs):
+    raise KeyboardInterrupt  # the machine's limit, mid-run
+  monkeypatch.setattr(ppo_vs_brax.runs, "run_pgkit", killed)
+  with pytest.raises(KeyboardInterrupt):
+    _compare(tmp_path, 2)
+  saved = json.load(open(tmp_path / "ppo-vs-brax-inverted_pendulum.json"))
+  assert [r["seed"] for r in saved["runs"]["brax"]] == [0] and saved["runs"]["pgkit"] == []
+
+
+def test_a_record_of_other_settings_is_refused_before_training(trained, tmp_path):
+  _compare(tmp_path, 1)
+  path = tmp_path / "ppo-vs-brax-inverted_pendulum.json"
+  before = path.read_text()
+  trained.clear()
+  with pytest.raises(InputError, match="num_timesteps differ.*another --out folder"):
+    ppo_vs_brax.compare("inverted_pendulum", "positional", 2000, 2, None,
+                        print_fn=lambda line: None, out=str(tmp_path))
+  with pytest.raises(InputError, match="eval_envs differ"):
+    _compare(tmp_path, 2, eval_envs=64)
+  assert trained == []
+  assert path.read_text() == before
+
+
+def test_the_time_budget_starts_no_run_that_would_end_after_it(trained, tmp_path):
+  # Each run takes 60 s: after 2 runs (120 s) a third would end at 180 s > 150 s.
+  report = _compare(tmp_path, 3, time_budget=150.0)
+  assert trained == [("brax", 0), ("pgkit", 0)] and not report["complete"]
+  assert [r.seed for r in report["results"]["brax"]] == [0]
+  report = _compare(tmp_path, 3, time_budget=150.0)  # resumes: two more
+  assert trained[2:] == [("pgkit", 1), ("brax", 1)]
+  report = _compare(tmp_path, 3)
+  assert trained[4:] == [("brax", 2), ("pgkit", 2)] and report["complete"]
+
+
+def test_a_bad_time_budget_is_refused_on_the_cli_and_in_python(trained, capsys):
+  assert cli.main(["bench", "ppo-vs-brax", "--time-budget", "0"]) == 2
+  assert capsys.readouterr().err == (
+      "pgkit: error: time_budget must be a number of seconds > 0, got 0.0\n")
+  with pytest.raises(InputError, match="got nan"):
+    ppo_vs_brax.compare("inverted_pendulum", "positional", 1000, 1, None,
+                        time_budget=float("nan"))
+  assert trained == []
+
+
+def test_paired_keeps_the_seeds_every_trainer_finished():
+  runs = {"brax": [_run("brax", 1), _run("brax", 0), _run("brax", 2)],
+          "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
+  assert record.paired(runs) == {"brax": [_run("brax", 0), _run("brax", 1)],
+                                 "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
