@@ -61,6 +61,8 @@ def test_each_run_is_saved_as_it_ends_and_the_same_command_trains_only_the_missi
   trained.clear()
   _compare(tmp_path, 3)
   assert trained == []  # everything is in the file
+  report = _compare(tmp_path, 2)  # compares seeds 0 and 1 of the three the file holds
+  assert trained == [] and [r.seed for r in report["results"]["brax"]] == [0, 1]
 
 
 def test_a_run_that_fails_leaves_the_runs_before_it_in_the_file(trained, tmp_path, monkeypatch):
