@@ -16,6 +16,9 @@
 # compile + 52.4 s training, pgkit 24.2 + 41.0 s) a 50 M-step run takes about 2.5 minutes, so
 # a 480 s budget holds 3 runs and Ant's 3 seeds × 2 trainers need two calls: more than one
 # session's 15 minutes of device time.
+#   bash examples/benchmarks/gpu_evidence.sh train mpo halfcheetah 5000000
+# trains one preset (trpo, mpo, ...) into /tmp/runs and writes its log, metrics.csv (eval return
+# against env steps) and result.json to $OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,19 +34,34 @@ if [ "${1:-}" = wheels ]; then
   exit 0
 fi
 
-[ "${1:-}" = run ] || { echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S" >&2; exit 2; }
-env=$2 steps=$3 seeds=$4 budget=$5
+setup() {  # the carried wheels, then what the machine is
+  mkdir -p "$out"
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site .whl/*.whl
+  export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+  python3 -c "import jax, brax; print('jax', jax.__version__, 'brax', brax.__version__,
+                                     jax.devices())"
+}
+quiet() { grep -v "Failed to import"; }  # Brax's notes about the optional warp backend
 out=${OUT:-/tmp/gpu_evidence}
-mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-python3 -c "import jax, brax; print('jax', jax.__version__, 'brax', brax.__version__,
-                                   jax.devices())"
-if [ -f "examples/benchmarks/gpu/ppo-vs-brax-$env.json" ]; then
-  cp "examples/benchmarks/gpu/ppo-vs-brax-$env.json" "$out/"  # resume: its runs are not re-run
-fi
-python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
-  --time-budget "$budget" --out "$out" 2>&1 | grep -v "Failed to import" \
-  | tee "$out/ppo-vs-brax-$env.log"
+
+case "${1:-}" in
+  run)  # run ENV STEPS SEEDS BUDGET_S: pgkit ppo_clip against Brax PPO, resumable
+    env=$2 steps=$3 seeds=$4 budget=$5
+    setup
+    if [ -f "examples/benchmarks/gpu/ppo-vs-brax-$env.json" ]; then
+      cp "examples/benchmarks/gpu/ppo-vs-brax-$env.json" "$out/"  # its runs are not re-run
+    fi
+    python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" \
+      --seeds "$seeds" --time-budget "$budget" --out "$out" 2>&1 | quiet \
+      | tee "$out/ppo-vs-brax-$env.log" ;;
+  train)  # train ALGO ENV STEPS: one run of a preset (trpo, mpo, ...), its curve to $OUT
+    algo=$2 env=$3 steps=$4 run=/tmp/runs/$2-$3
+    setup
+    python3 -m pgkit.cli train "$algo" --env "$env" --num-timesteps "$steps" --run-dir "$run" \
+      2>&1 | quiet | tee "$out/$algo-$env.log"
+    cp "$run/metrics.csv" "$out/$algo-$env-metrics.csv"
+    cp "$run/result.json" "$out/$algo-$env-result.json" ;;
+  *) echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S | train ALGO ENV STEPS" >&2; exit 2 ;;
+esac
