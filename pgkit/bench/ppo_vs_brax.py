@@ -66,7 +66,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed,
                                                     eval_every=pgkit_s.run.steps_per_iteration))
   complete = _train_all(rec, trainers, seeds, time_budget, print_fn)
-  results = record.paired({t: [r for r in rs if r.seed < seeds] for t, rs in rec.runs.items()})
+  results = record.paired(rec.runs, seeds)
   if not all(results.values()):
     print_fn("no seed finished by both trainers yet: nothing to compare")
     return {"results": results, "complete": complete}

@@ -50,8 +50,9 @@ class Record:
     os.replace(tmp, self.path)
 
 
-def paired(runs: dict[str, list[RunStats]]) -> dict[str, list[RunStats]]:
-  """The runs of the seeds every trainer has finished, in seed order: what is compared."""
-  seeds = set.intersection(*({r.seed for r in rs} for rs in runs.values()))
-  return {t: sorted((r for r in rs if r.seed in seeds), key=lambda r: r.seed)
+def paired(runs: dict[str, list[RunStats]], seeds: int) -> dict[str, list[RunStats]]:
+  """The runs of the seeds ``0..seeds-1`` that every trainer has finished, in seed order: what
+  is compared."""
+  both = set(range(seeds)).intersection(*({r.seed for r in rs} for rs in runs.values()))
+  return {t: sorted((r for r in rs if r.seed in both), key=lambda r: r.seed)
           for t, rs in runs.items()}

@@ -113,5 +113,5 @@ def test_a_bad_time_budget_is_refused_on_the_cli_and_in_python(trained, capsys):
 def test_paired_keeps_the_seeds_every_trainer_finished():
   runs = {"brax": [_run("brax", 1), _run("brax", 0), _run("brax", 2)],
           "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
-  assert record.paired(runs) == {"brax": [_run("brax", 0), _run("brax", 1)],
+  assert record.paired(runs, 3) == {"brax": [_run("brax", 0), _run("brax", 1)],
                                  "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
