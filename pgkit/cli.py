@@ -193,9 +193,13 @@ def build_bench_parser() -> argparse.ArgumentParser:
                   help="also write ppo-vs-brax-ENV.json (every run, saved as it ends) and .png "
                        "(mean ± std over seeds) here (needs the extra plot); runs already "
                        "in that file for the same settings are not trained again")
-  vs.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
-                  help="start no run that would end after this (the longest run so far "
-                       "says how long one takes); with --out the same command resumes")
+  ab.add_argument("--out", default=None, metavar="DIR",
+                  help="also write ablation-ENV.json here (every run, saved as it ends); runs "
+                       "already in that file for the same settings are not trained again")
+  for kind in (vs, ab):
+    kind.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
+                      help="start no run that would end after this (the longest run so far "
+                           "says how long one takes); with --out the same command resumes")
   ab.add_argument("--change", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
                   help="one variant (repeat the flag for more)")
   vs.add_argument("--change", default=None, metavar="NAME=VALUE[,NAME=VALUE]",
@@ -224,7 +228,7 @@ def bench_command(args) -> int:
     if args.bench == "ablation":
       from pgkit.bench.ablation import ablate
       ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
-             args.eval_envs)
+             args.eval_envs, out=args.out, time_budget=args.time_budget)
       return 0
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,

@@ -5,15 +5,22 @@ the run), mean ± std over seeds, so a change that helps or hurts shows at every
 
 A change is ``NAME=VALUE[,NAME=VALUE...]`` over ppo_clip's settings, parsed and checked by each
 field's declaration (``--change entropy_estimate=squashed``, ``--change clip_epsilon=0.2``).
+
+With ``out`` every run is saved as it ends in ``ablation-ENV.json`` (``bench.record``; the
+variants are its trainers) and the same command again trains only the runs it lacks, so an
+ablation cut by a machine's time limit resumes (``time_budget`` stops it before a run that
+would not end in time); a later command with more ``--change`` flags reuses the runs of the
+variants already there.
 """
 from __future__ import annotations
 
+import os
 import statistics
 from typing import Callable
 
 import jax
 
-from pgkit.bench import runs, settings
+from pgkit.bench import record, runs, settings
 from pgkit.settings import Settings
 from pgkit.settings.errors import InputError
 
@@ -37,27 +44,49 @@ def _mean_std(xs: list[float]) -> str:
   return f"{statistics.mean(xs):.0f} ± {sd:.0f}"
 
 
+BASE = "(Brax's settings)"
+
+
 def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[str],
-           owners, eval_envs: int = 128, print_fn: Callable[[str], None] = print) -> dict:
+           owners, eval_envs: int = 128, print_fn: Callable[[str], None] = print,
+           out: str | None = None, time_budget: float | None = None) -> dict:
+  """ppo_clip at Brax's settings and each change of ``specs`` on seeds ``0..seeds-1`` (module
+  docstring); returns the runs by variant, or, when ``time_budget`` stopped it, those
+  finished so far (no table)."""
+  record.check_budget(time_budget)
   base = settings.pgkit_equivalent(env, backend, settings.brax_settings(env), num_timesteps,
                                    eval_envs)
-  variants = {"(Brax's settings)": {}}
+  variants = {BASE: {}}
   variants.update({spec: parse_change(base, spec, owners) for spec in specs})
-  epoch = base.run.steps_per_iteration
   print_fn(f"# ablation env={env} backend={backend} num_timesteps={num_timesteps} seeds={seeds}"
            f" (jax {jax.__version__}, {jax.device_count()}× {jax.devices()[0].platform})")
-  results = {}
-  for name, changes in variants.items():
-    s = base.replace(**changes)
-    results[name] = [runs.run_pgkit(s, seed, eval_every=epoch) for seed in range(seeds)]
-    for r in results[name]:
-      print_fn(f"{name} seed {r.seed}: {r.steps_per_s:.0f} steps/s, eval returns "
-               f"{[round(x) for x in r.curve.returns]}")
-  steps = results["(Brax's settings)"][0].curve.steps
+  rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), dict(
+      env=env, backend=backend, settings=settings.brax_settings(env),
+      num_timesteps=num_timesteps, eval_envs=eval_envs,
+      device=f"{jax.device_count()}× {jax.devices()[0].device_kind}", jax=jax.__version__),
+      trainers=tuple(variants))
+  if rec.resumed:
+    print_fn(f"resuming: {rec.resumed} runs from {rec.path} (move it away to measure them again)")
+  epoch = base.run.steps_per_iteration
+  trainers = {name: (lambda seed, s=base.replace(**changes), name=name: runs.run_pgkit(
+      s, seed, eval_every=epoch)._replace(trainer=name)) for name, changes in variants.items()}
+  describe = lambda seed, name, r: (f"{name} seed {seed}: {r.steps_per_s:.0f} steps/s, eval "
+                                    f"returns {[round(x) for x in r.curve.returns]}")
+  order = [(seed, name) for name in variants for seed in range(seeds)]
+  complete = record.train_missing(rec, trainers, order, time_budget, print_fn, describe)
+  results = {name: sorted((r for r in rec.runs[name] if r.seed < seeds), key=lambda r: r.seed)
+             for name in variants}
+  if complete:
+    _table(results, seeds, print_fn)
+  return results
+
+
+def _table(results: dict, seeds: int, print_fn) -> None:
+  """Mean ± std over seeds of the eval return at a quarter, half, three quarters and the end."""
+  steps = results[BASE][0].curve.steps
   marks = sorted({steps[max(1, round(q * (len(steps) - 1)))] for q in (0.25, 0.5, 0.75, 1.0)})
   print_fn("\n| change | seeds | " + " | ".join(f"return at {m:,} steps" for m in marks) + " |")
   print_fn("|---|---|" + "---|" * len(marks))
   for name, rs in results.items():
     cells = [_mean_std([r.return_at(m) for r in rs]) for m in marks]
     print_fn(f"| {name} | {seeds} | " + " | ".join(cells) + " |")
-  return results

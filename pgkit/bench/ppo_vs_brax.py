@@ -18,7 +18,6 @@ import math
 import os
 import platform
 import statistics
-import time
 from typing import Callable
 
 import jax
@@ -26,7 +25,7 @@ import jax
 from pgkit.bench import curves, record, runs, settings, timing
 from pgkit.bench.ablation import parse_change
 from pgkit.envs import make_env
-from pgkit.settings import InputError, preset
+from pgkit.settings import preset
 from pgkit.tools.plot import pyplot
 
 
@@ -43,8 +42,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   is saved at once and the runs already saved there for the same settings, device and jax are
   not trained again (``record.Record``); with ``time_budget`` (seconds) no run is started that
   the longest run so far says would end after it. Summaries compare the seeds both finished."""
-  if time_budget is not None and not time_budget > 0:  # nan fails too
-    raise InputError(f"time_budget must be a number of seconds > 0, got {time_budget}")
+  record.check_budget(time_budget)
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
   brax_s, pgkit_s = _settings(env, backend, num_timesteps, eval_envs, change, owners)
   device = f"{jax.device_count()}× {jax.devices()[0].device_kind}"
@@ -96,25 +94,13 @@ def _settings(env, backend, num_timesteps, eval_envs, change, owners):
 def _train_all(rec, trainers: dict, seeds: int, time_budget, print_fn) -> bool:
   """Trains the runs ``rec`` lacks, alternating which trainer goes first per seed (so drift of
   the machine hits both); False if the time budget stopped it first."""
-  start, longest = time.perf_counter(), 0.0
-  todo = [(seed, which) for seed in range(seeds)
-          for which in (("brax", "pgkit") if seed % 2 == 0 else ("pgkit", "brax"))
-          if not rec.has(which, seed)]
-  for i, (seed, which) in enumerate(todo):
-    elapsed = time.perf_counter() - start
-    if time_budget is not None and longest and elapsed + longest > time_budget:
-      print_fn(f"time budget: {elapsed:.0f} of {time_budget:.0f} s spent and a run takes up to "
-               f"{longest:.0f} s; stopping with {len(todo) - i} runs left (the same command "
-               "with the same --out trains them)")
-      return False
-    t0 = time.perf_counter()
-    r = trainers[which](seed)
-    longest = max(longest, time.perf_counter() - t0)
-    rec.add(r)
-    print_fn(f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
-             f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
-             f"eval returns {[round(x) for x in r.curve.returns]} at {r.curve.steps}")
-  return True
+  order = [(seed, which) for seed in range(seeds)
+           for which in (("brax", "pgkit") if seed % 2 == 0 else ("pgkit", "brax"))]
+  describe = lambda seed, which, r: (
+      f"seed {seed} {which:5s}: compile {r.compile_s:6.1f} s  train {r.train_s:7.1f} s  "
+      f"{r.steps_per_s:9.0f} steps/s  peak RSS {r.peak_rss_mb:7.0f} MiB  "
+      f"eval returns {[round(x) for x in r.curve.returns]} at {r.curve.steps}")
+  return record.train_missing(rec, trainers, order, time_budget, print_fn, describe)
 
 
 def _summary(env, backend, brax_s, results, print_fn) -> dict:

@@ -5,11 +5,14 @@ A benchmark that trains several seeds of several trainers can outlast the machin
 ``curves.save``'s format and rewrites the file after each one; a later call with the same
 ``identity`` (env, settings, device, jax version: what makes runs comparable) reads the runs
 back and trains only the missing ones. A file of another identity is never overwritten.
+``train_missing`` is the loop both ``ppo-vs-brax`` and ``ablation`` run over it.
 """
 from __future__ import annotations
 
 import json
 import os
+import time
+from typing import Callable
 
 from pgkit.bench import curves
 from pgkit.bench.runs import RunStats
@@ -56,3 +59,31 @@ def paired(runs: dict[str, list[RunStats]], seeds: int) -> dict[str, list[RunSta
   both = set(range(seeds)).intersection(*({r.seed for r in rs} for rs in runs.values()))
   return {t: sorted((r for r in rs if r.seed in both), key=lambda r: r.seed)
           for t, rs in runs.items()}
+
+
+def train_missing(rec: Record, trainers: dict[str, Callable[[int], RunStats]],
+                  order: list[tuple[int, str]], time_budget: float | None, print_fn,
+                  describe: Callable[[int, str, RunStats], str]) -> bool:
+  """Trains the runs ``(seed, trainer)`` of ``order`` that ``rec`` lacks, in that order, each
+  saved as it ends (``describe`` prints it); False if ``time_budget`` (seconds) stopped it
+  first: no run starts that the longest run so far says would end after the budget."""
+  start, longest = time.perf_counter(), 0.0
+  todo = [(seed, which) for seed, which in order if not rec.has(which, seed)]
+  for i, (seed, which) in enumerate(todo):
+    elapsed = time.perf_counter() - start
+    if time_budget is not None and longest and elapsed + longest > time_budget:
+      print_fn(f"time budget: {elapsed:.0f} of {time_budget:.0f} s spent and a run takes up to "
+               f"{longest:.0f} s; stopping with {len(todo) - i} runs left (the same command "
+               "with the same --out trains them)")
+      return False
+    t0 = time.perf_counter()
+    r = trainers[which](seed)
+    longest = max(longest, time.perf_counter() - t0)
+    rec.add(r)
+    print_fn(describe(seed, which, r))
+  return True
+
+
+def check_budget(time_budget: float | None) -> None:
+  if time_budget is not None and not time_budget > 0:  # nan fails too
+    raise InputError(f"time_budget must be a number of seconds > 0, got {time_budget}")

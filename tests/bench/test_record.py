@@ -1,11 +1,12 @@
-"""ppo-vs-brax keeps every finished run at once and resumes a stopped comparison; a record of
-other settings is never overwritten; the time budget stops before a run that would not fit."""
+"""ppo-vs-brax and ablation keep every finished run at once and resume a stopped comparison; a
+record of other settings is never overwritten; the time budget stops before a run that would
+not fit."""
 import json
 
 import pytest
 
 from pgkit import cli
-from pgkit.bench import ppo_vs_brax, record
+from pgkit.bench import ablation, ppo_vs_brax, record
 from pgkit.bench.runs import Curve, RunStats
 from pgkit.settings.errors import InputError
 
@@ -34,7 +35,7 @@ def trained(monkeypatch):
   monkeypatch.setattr(ppo_vs_brax.runs, "run_pgkit", fake("pgkit"))
   monkeypatch.setattr(ppo_vs_brax.timing, "raw_env_steps_per_s", lambda env, n: 1e5)
   monkeypatch.setattr(ppo_vs_brax, "make_env", lambda env, backend: None)
-  monkeypatch.setattr(ppo_vs_brax.time, "perf_counter", lambda: clock[0])
+  monkeypatch.setattr(record.time, "perf_counter", lambda: clock[0])
   return calls
 
 
@@ -115,3 +116,33 @@ def test_paired_keeps_the_seeds_every_trainer_finished():
           "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
   assert record.paired(runs, 3) == {"brax": [_run("brax", 0), _run("brax", 1)],
                                  "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
+
+
+def _ablate(out, specs, **kw):
+  lines = []
+  results = ablation.ablate("inverted_pendulum", "positional", 1000, 2, specs, cli._owners,
+                            print_fn=lines.append, out=str(out), **kw)
+  return results, lines
+
+
+def test_ablation_resumes_and_reuses_the_variants_it_has(trained, tmp_path):
+  # 60 s a run: two runs fit in 150 s, a third would end at 180 s.
+  results, lines = _ablate(tmp_path, ["clip_epsilon=0.2"], time_budget=150.0)
+  assert trained == [("pgkit", 0), ("pgkit", 1)]
+  assert [r.seed for r in results[ablation.BASE]] == [0, 1] and results["clip_epsilon=0.2"] == []
+  assert not any(line.startswith("| change") for line in lines)  # no table until complete
+  saved = json.load(open(tmp_path / "ablation-inverted_pendulum.json"))
+  assert [r["trainer"] for r in saved["runs"][ablation.BASE]] == [ablation.BASE] * 2
+  results, lines = _ablate(tmp_path, ["clip_epsilon=0.2"])
+  assert trained[2:] == [("pgkit", 0), ("pgkit", 1)]  # the variant's two seeds only
+  assert [r.trainer for r in results["clip_epsilon=0.2"]] == ["clip_epsilon=0.2"] * 2
+  # _run's returns at 163,840 steps: seeds 0 and 1 -> 51 and 151, mean 101, stdev 71.
+  assert "| clip_epsilon=0.2 | 2 | 101 ± 71 |" in lines
+  results, _ = _ablate(tmp_path, ["clip_epsilon=0.2", "entropy_coef=0"])
+  assert len(trained) == 6 and sorted(results) == [ablation.BASE, "clip_epsilon=0.2",
+                                                     "entropy_coef=0"]
+  with pytest.raises(InputError, match="num_timesteps differ"):
+    ablation.ablate("inverted_pendulum", "positional", 2000, 2, [], cli._owners,
+                    print_fn=lambda line: None, out=str(tmp_path))
+  assert cli.main(["bench", "ablation", "--time-budget", "-1"]) == 2
+  assert len(trained) == 6
