@@ -63,10 +63,8 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), dict(
       env=env, backend=backend, settings=settings.brax_settings(env),
       num_timesteps=num_timesteps, eval_envs=eval_envs,
-      device=f"{jax.device_count()}× {jax.devices()[0].device_kind}", jax=jax.__version__),
+      device=record.device(), jax=jax.__version__),
       trainers=tuple(variants))
-  if rec.resumed:
-    print_fn(f"resuming: {rec.resumed} runs from {rec.path} (move it away to measure them again)")
   epoch = base.run.steps_per_iteration
   trainers = {name: (lambda seed, s=base.replace(**changes), name=name: runs.run_pgkit(
       s, seed, eval_every=epoch)._replace(trainer=name)) for name, changes in variants.items()}

@@ -45,7 +45,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   record.check_budget(time_budget)
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
   brax_s, pgkit_s = _settings(env, backend, num_timesteps, eval_envs, change, owners)
-  device = f"{jax.device_count()}× {jax.devices()[0].device_kind}"
+  device = record.device()
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
            f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
            f" {device})" + (f"; pgkit with {change}" if change else ""))
@@ -57,8 +57,6 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   rec = record.Record(stem and stem + ".json", dict(
       env=env, backend=backend, settings=brax_s, pgkit_change=change,
       num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__))
-  if rec.resumed:
-    print_fn(f"resuming: {rec.resumed} runs from {rec.path} (move it away to measure them again)")
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed,

@@ -67,6 +67,8 @@ def train_missing(rec: Record, trainers: dict[str, Callable[[int], RunStats]],
   """Trains the runs ``(seed, trainer)`` of ``order`` that ``rec`` lacks, in that order, each
   saved as it ends (``describe`` prints it); False if ``time_budget`` (seconds) stopped it
   first: no run starts that the longest run so far says would end after the budget."""
+  if rec.resumed:
+    print_fn(f"resuming: {rec.resumed} runs from {rec.path} (move it away to measure them again)")
   start, longest = time.perf_counter(), 0.0
   todo = [(seed, which) for seed, which in order if not rec.has(which, seed)]
   for i, (seed, which) in enumerate(todo):
@@ -82,6 +84,12 @@ def train_missing(rec: Record, trainers: dict[str, Callable[[int], RunStats]],
     rec.add(r)
     print_fn(describe(seed, which, r))
   return True
+
+
+def device() -> str:
+  """The device part of a record's identity: ``N× device_kind``."""
+  import jax
+  return f"{jax.device_count()}× {jax.devices()[0].device_kind}"
 
 
 def check_budget(time_budget: float | None) -> None:
