@@ -44,7 +44,8 @@ def _mirror(obj, title: str, description: str):
       kind = Literal[rng.choices]
     elif kind is tuple:
       kind = tuple[int, ...]
-    shown = f.default is not None and rng.choices is None and kind is not bool  # tyro shows those
+    # tyro shows choices and booleans itself; a free-text field has no range to show
+    shown = f.default is not None and rng.choices is None and kind not in (bool, str)
     help_text = f"{f_lib.doc(f)} [{rng.describe(type(f.default))}]" if shown else f_lib.doc(f)
     rows.append((f.name, Annotated[kind, tyro.conf.arg(help=help_text)],
                  dataclasses.field(default=default)))

@@ -32,6 +32,8 @@ class Range(NamedTuple):
       return "one of " + ", ".join(map(str, self.choices))
     if kind is bool:
       return "true or false"
+    if kind is str:
+      return "a string"
     if kind is tuple:
       return f"integers, each {Range(self.ge, self.gt, self.le, self.lt).describe(None)}"
     parts = [f"{op} {b:g}" for op, b in ((">=", self.ge), (">", self.gt), ("<=", self.le),

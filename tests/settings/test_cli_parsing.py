@@ -133,6 +133,8 @@ def test_algorithm_help_shows_only_its_flags():
     assert flag in text
   for other in ("replay", "retrace", "target-update", "top-k", "--clip-epsilon"):
     assert other not in text.lower()
+  env_help = text[text.index("--env"):text.index("--backend")]
+  assert "number" not in env_help, env_help  # a free-text field has no numeric range
 
 
 def test_sweep_help_shows_its_flags_then_the_algorithms():

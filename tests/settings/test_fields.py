@@ -44,6 +44,7 @@ CLIP = "a number > 0 (inf allowed)"
     (Range(choices=("constant", "linear")), str, "one of constant, linear"),
     (Range(ge=1), tuple, "integers, each >= 1"),
     (Range(), bool, "true or false"),
+    (Range(), str, "a string"),
     (Range(ge=2), None, ">= 2"),
     (Range(), None, "any value"),
 ])
