@@ -188,6 +188,9 @@ def build_bench_parser() -> argparse.ArgumentParser:
     kind.add_argument("--num-timesteps", type=int, default=1_000_000)
     kind.add_argument("--seeds", type=int, default=2)
     kind.add_argument("--eval-envs", type=int, default=128)
+    kind.add_argument("--evals", type=int, default=None, metavar="N",
+                      help="evaluations per run, the first at 0 steps, where Brax's num_evals "
+                           "puts them (default: after every iteration); fewer save a GPU's time")
   vs.add_argument("--threshold", type=float, default=None,
                   help="also time both to this eval return (900 on inverted_pendulum)")
   vs.add_argument("--out", default=None, metavar="DIR",
@@ -229,12 +232,12 @@ def bench_command(args) -> int:
     if args.bench == "ablation":
       from pgkit.bench.ablation import ablate
       ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
-             args.eval_envs, out=args.out, time_budget=args.time_budget)
+             args.eval_envs, out=args.out, time_budget=args.time_budget, evals=args.evals)
       return 0
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,
             args.eval_envs, out=args.out, change=args.change, owners=_owners,
-            time_budget=args.time_budget)
+            time_budget=args.time_budget, evals=args.evals)
     return 0
   if args.seeds < 1:
     raise InputError(f"seeds must be >= 1, got {args.seeds}")

@@ -6,19 +6,24 @@
 # image's jax 0.11.2, flax, optax, chex, orbax-checkpoint, tensorstore, matplotlib, six):
 #   bash examples/benchmarks/gpu_evidence.sh wheels   (.whl is in .gitignore)
 # There, one call (device `run`, carry [".whl"], timeout_s 590):
-#   bash examples/benchmarks/gpu_evidence.sh run ant 50000000 3 480
+#   bash examples/benchmarks/gpu_evidence.sh run ant 50000000 3 480 10
 # runs `pgkit bench ppo-vs-brax` at Brax's published settings for ENV with STEPS env steps on
-# SEEDS seeds, starting no run that would end after BUDGET seconds, and writes
-# ppo-vs-brax-ENV.json, .png and .log to $OUT. Each run is saved as it ends; a stopped
-# comparison resumes from the JSON in examples/benchmarks/gpu/ (copy the returned
-# ppo-vs-brax-ENV.json there and commit it: the next call, or the next session with a GPU,
-# trains only the runs it lacks). By the issue's H100 figures (Ant, 20 M steps: Brax 20.4 s
-# compile + 52.4 s training, pgkit 24.2 + 41.0 s) a 50 M-step run takes about 2.5 minutes, so
-# a 480 s budget holds 3 runs and Ant's 3 seeds × 2 trainers need two calls: more than one
-# session's 15 minutes of device time.
+# SEEDS seeds and EVALS evaluations a run (Brax's num_evals; one per iteration would be 154 on
+# Ant), starting no run that would end after BUDGET seconds, and writes ppo-vs-brax-ENV.json,
+# .png and .log to $OUT. Each run is saved as it ends; a stopped comparison resumes from
+# examples/benchmarks/gpu/ENV-STEPS/ppo-vs-brax-ENV.json (copy the returned JSON there and
+# commit it: the next call, or the next session with a GPU, trains only the runs it lacks).
+# Measured on an H200 (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for
+# pgkit and 95-112 s for Brax (compile, training, evaluation; Brax's with a second compile the
+# shim no longer causes); at 50 M steps a run takes about 1.5-2 minutes, so Ant's 3 seeds × 2
+# trainers need two calls of 480 s: most of one session's 15 minutes of device time. A second
+# call within 30 s of the first finds the machine warm.
+#   bash examples/benchmarks/gpu_evidence.sh ablation ant 20000000 3 480 10 entropy_estimate=squashed
+# runs `pgkit bench ablation` the same way (baseline and each change, ablation-ENV.json resumed
+# from examples/benchmarks/gpu/ENV-STEPS/ as above), and
 #   bash examples/benchmarks/gpu_evidence.sh train mpo halfcheetah 5000000
-# trains one preset (trpo, mpo, ...) into /tmp/runs and writes its log, metrics.csv (eval return
-# against env steps) and result.json to $OUT.
+# trains one preset (trpo, mpo, ...) into /tmp/runs and writes its log, metrics.csv (training
+# return and diagnostics against env steps) and result.json (the final evaluation) to $OUT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -47,15 +52,25 @@ quiet() { grep -v "Failed to import"; }  # Brax's notes about the optional warp 
 out=${OUT:-/tmp/gpu_evidence}
 
 case "${1:-}" in
-  run)  # run ENV STEPS SEEDS BUDGET_S: pgkit ppo_clip against Brax PPO, resumable
-    env=$2 steps=$3 seeds=$4 budget=$5
+  run)  # run ENV STEPS SEEDS BUDGET_S EVALS: pgkit ppo_clip against Brax PPO, resumable
+    env=$2 steps=$3 seeds=$4 budget=$5 evals=$6
     setup
-    if [ -f "examples/benchmarks/gpu/ppo-vs-brax-$env.json" ]; then
-      cp "examples/benchmarks/gpu/ppo-vs-brax-$env.json" "$out/"  # its runs are not re-run
-    fi
+    saved=examples/benchmarks/gpu/$env-$steps/ppo-vs-brax-$env.json
+    if [ -f "$saved" ]; then cp "$saved" "$out/"; fi  # its runs are not trained again
     python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" \
-      --seeds "$seeds" --time-budget "$budget" --out "$out" 2>&1 | quiet \
+      --seeds "$seeds" --evals "$evals" --time-budget "$budget" --out "$out" 2>&1 | quiet \
       | tee "$out/ppo-vs-brax-$env.log" ;;
+  ablation)  # ablation ENV STEPS SEEDS BUDGET_S EVALS CHANGE...: pgkit's variants, resumable
+    env=$2 steps=$3 seeds=$4 budget=$5 evals=$6
+    shift 6
+    setup
+    saved=examples/benchmarks/gpu/$env-$steps/ablation-$env.json
+    if [ -f "$saved" ]; then cp "$saved" "$out/"; fi
+    changes=()
+    for change in "$@"; do changes+=(--change "$change"); done
+    python3 -m pgkit.cli bench ablation --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
+      --evals "$evals" --time-budget "$budget" --out "$out" "${changes[@]}" 2>&1 | quiet \
+      | tee "$out/ablation-$env.log" ;;
   train)  # train ALGO ENV STEPS: one run of a preset (trpo, mpo, ...), its curve to $OUT
     algo=$2 env=$3 steps=$4 run=/tmp/runs/$2-$3
     setup
@@ -63,5 +78,6 @@ case "${1:-}" in
       2>&1 | quiet | tee "$out/$algo-$env.log"
     cp "$run/metrics.csv" "$out/$algo-$env-metrics.csv"
     cp "$run/result.json" "$out/$algo-$env-result.json" ;;
-  *) echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S | train ALGO ENV STEPS" >&2; exit 2 ;;
+  *) echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S EVALS" \
+       "| ablation ENV STEPS SEEDS BUDGET_S EVALS CHANGE... | train ALGO ENV STEPS" >&2; exit 2 ;;
 esac

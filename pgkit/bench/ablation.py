@@ -49,25 +49,28 @@ BASE = "(Brax's settings)"
 
 def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[str],
            owners, eval_envs: int = 128, print_fn: Callable[[str], None] = print,
-           out: str | None = None, time_budget: float | None = None) -> dict:
+           out: str | None = None, time_budget: float | None = None,
+           evals: int | None = None) -> dict:
   """ppo_clip at Brax's settings and each change of ``specs`` on seeds ``0..seeds-1`` (module
-  docstring); returns the runs by variant, or, when ``time_budget`` stopped it, those
+  docstring), evaluated ``evals`` times (``settings.eval_schedule``; None: after every
+  iteration); returns the runs by variant, or, when ``time_budget`` stopped it, those
   finished so far (no table)."""
   record.check_budget(time_budget)
+  settings.check_evals(evals)
   base = settings.pgkit_equivalent(env, backend, settings.brax_settings(env), num_timesteps,
                                    eval_envs)
+  base, num_evals, eval_every = settings.eval_schedule(base, num_timesteps, evals)
   variants = {BASE: {}}
   variants.update({spec: parse_change(base, spec, owners) for spec in specs})
   print_fn(f"# ablation env={env} backend={backend} num_timesteps={num_timesteps} seeds={seeds}"
            f" (jax {jax.__version__}, {jax.device_count()}× {jax.devices()[0].platform})")
   rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), dict(
-      env=env, backend=backend, settings=settings.brax_settings(env),
+      env=env, backend=backend, settings=dict(settings.brax_settings(env), num_evals=num_evals),
       num_timesteps=num_timesteps, eval_envs=eval_envs,
       device=record.device(), jax=jax.__version__),
       trainers=tuple(variants))
-  epoch = base.run.steps_per_iteration
   trainers = {name: (lambda seed, s=base.replace(**changes), name=name: runs.run_pgkit(
-      s, seed, eval_every=epoch)._replace(trainer=name)) for name, changes in variants.items()}
+      s, seed, eval_every=eval_every)._replace(trainer=name)) for name, changes in variants.items()}
   describe = lambda seed, name, r: (f"{name} seed {seed}: {r.steps_per_s:.0f} steps/s, eval "
                                     f"returns {[round(x) for x in r.curve.returns]}")
   order = [(seed, name) for name in variants for seed in range(seeds)]

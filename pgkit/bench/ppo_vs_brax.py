@@ -37,14 +37,18 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
             eval_envs: int = 128, print_fn: Callable[[str], None] = print,
             out: str | None = None, change: str | None = None,
             owners: Callable[[str], list[str]] = lambda flag: [],
-            time_budget: float | None = None) -> dict:
+            time_budget: float | None = None, evals: int | None = None) -> dict:
   """Both trainers on seeds ``0..seeds-1`` (module docstring). With ``out`` every finished run
   is saved at once and the runs already saved there for the same settings, device and jax are
   not trained again (``record.Record``); with ``time_budget`` (seconds) no run is started that
-  the longest run so far says would end after it. Summaries compare the seeds both finished."""
+  the longest run so far says would end after it. Summaries compare the seeds both finished.
+  ``evals``: evaluations per run, the first at 0 steps (Brax's ``num_evals``); None evaluates
+  after every iteration."""
   record.check_budget(time_budget)
+  settings.check_evals(evals)
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
-  brax_s, pgkit_s = _settings(env, backend, num_timesteps, eval_envs, change, owners)
+  brax_s, pgkit_s, eval_every = _settings(env, backend, num_timesteps, eval_envs, change, owners,
+                                          evals)
   device = record.device()
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
            f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
@@ -59,8 +63,7 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
       num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__))
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
-                  pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed,
-                                                    eval_every=pgkit_s.run.steps_per_iteration))
+                  pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed, eval_every=eval_every))
   complete = _train_all(rec, trainers, seeds, time_budget, print_fn)
   results = record.paired(rec.runs, seeds)
   if not all(results.values()):
@@ -78,15 +81,17 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   return dict(report, complete=complete)
 
 
-def _settings(env, backend, num_timesteps, eval_envs, change, owners):
-  """(Brax's published settings for ``env`` with evaluations at every pgkit iteration,
-  pgkit's identical settings with ``change`` applied)."""
+def _settings(env, backend, num_timesteps, eval_envs, change, owners, evals=None):
+  """(Brax's published settings for ``env`` with ``evals`` evaluations, pgkit's identical
+  settings with ``change`` applied and Brax's training length, pgkit's env steps between
+  evaluations): both evaluate at the same env steps (``settings.eval_schedule``)."""
   brax_s = settings.brax_settings(env)
   pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
   if change:
     pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, change, owners))
-  brax_s.update(num_evals=max(2, math.ceil(num_timesteps / pgkit_s.run.steps_per_iteration) + 1))
-  return brax_s, pgkit_s
+  pgkit_s, num_evals, eval_every = settings.eval_schedule(pgkit_s, num_timesteps, evals)
+  brax_s.update(num_evals=num_evals)
+  return brax_s, pgkit_s, eval_every
 
 
 def _train_all(rec, trainers: dict, seeds: int, time_budget, print_fn) -> bool:

@@ -68,3 +68,24 @@ auto-reset returns each env to a start state drawn once (``reset_states="pool"``
       discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
       entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,
       reward_scaling=s["reward_scaling"])
+
+
+def check_evals(evals: int | None) -> None:
+  if evals is not None and not (isinstance(evals, int) and evals >= 2):
+    raise InputError(f"evals must be an integer >= 2 (the first is at 0 env steps), got {evals!r}")
+
+
+def eval_schedule(pgkit_s: Settings, num_timesteps: int,
+                  evals: int | None) -> tuple[Settings, int, int]:
+  """(``pgkit_s`` trained as long as Brax trains, Brax's ``num_evals``, pgkit's env steps
+  between evaluations), so that both evaluate at the same env steps.
+
+  Brax trains ``k = ceil(num_timesteps / ((evals - 1)·steps_per_iteration))`` iterations between
+  its ``evals`` evaluations (the first at 0 steps), ``(evals - 1)·k`` in all; pgkit evaluates
+  every ``k`` iterations and trains the same total. ``evals`` None: after every iteration."""
+  per_iteration = pgkit_s.run.steps_per_iteration
+  iterations = max(1, math.ceil(num_timesteps / per_iteration))
+  evals = evals or iterations + 1
+  between = math.ceil(iterations / (evals - 1))
+  pgkit_s = pgkit_s.replace(num_timesteps=between * (evals - 1) * per_iteration)
+  return pgkit_s, evals, between * per_iteration
