@@ -20,7 +20,8 @@
 # call within 30 s of the first finds the machine warm.
 #   bash examples/benchmarks/gpu_evidence.sh ablation ant 20000000 3 480 10 entropy_estimate=squashed
 # runs `pgkit bench ablation` the same way (baseline and each change, ablation-ENV.json resumed
-# from examples/benchmarks/gpu/ENV-STEPS/ as above), and
+# from examples/benchmarks/gpu/ENV-STEPS/ as above; the baseline's runs are taken from
+# ppo-vs-brax-ENV.json there when it holds them), and
 #   bash examples/benchmarks/gpu_evidence.sh train mpo halfcheetah 5000000
 # trains one preset (trpo, mpo, ...) into /tmp/runs and writes its log, metrics.csv (training
 # return and diagnostics against env steps) and result.json (the final evaluation) to $OUT.
@@ -64,8 +65,9 @@ case "${1:-}" in
     env=$2 steps=$3 seeds=$4 budget=$5 evals=$6
     shift 6
     setup
-    saved=examples/benchmarks/gpu/$env-$steps/ablation-$env.json
-    if [ -f "$saved" ]; then cp "$saved" "$out/"; fi
+    for saved in examples/benchmarks/gpu/$env-$steps/{ablation,ppo-vs-brax}-$env.json; do
+      if [ -f "$saved" ]; then cp "$saved" "$out/"; fi  # ppo-vs-brax's pgkit runs: the baseline
+    done
     changes=()
     for change in "$@"; do changes+=(--change "$change"); done
     python3 -m pgkit.cli bench ablation --env "$env" --num-timesteps "$steps" --seeds "$seeds" \

@@ -10,7 +10,8 @@ With ``out`` every run is saved as it ends in ``ablation-ENV.json`` (``bench.rec
 variants are its trainers) and the same command again trains only the runs it lacks, so an
 ablation cut by a machine's time limit resumes (``time_budget`` stops it before a run that
 would not end in time); a later command with more ``--change`` flags reuses the runs of the
-variants already there.
+variants already there. The baseline is ``ppo-vs-brax``'s pgkit side: its runs in a
+``ppo-vs-brax-ENV.json`` of the same settings, device and jax in ``out`` are not trained again.
 """
 from __future__ import annotations
 
@@ -64,11 +65,17 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   variants.update({spec: parse_change(base, spec, owners) for spec in specs})
   print_fn(f"# ablation env={env} backend={backend} num_timesteps={num_timesteps} seeds={seeds}"
            f" (jax {jax.__version__}, {jax.device_count()}× {jax.devices()[0].platform})")
-  rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), dict(
-      env=env, backend=backend, settings=dict(settings.brax_settings(env), num_evals=num_evals),
-      num_timesteps=num_timesteps, eval_envs=eval_envs,
-      device=record.device(), jax=jax.__version__),
-      trainers=tuple(variants))
+  identity = dict(env=env, backend=backend,
+                  settings=dict(settings.brax_settings(env), num_evals=num_evals),
+                  num_timesteps=num_timesteps, eval_envs=eval_envs, device=record.device(),
+                  jax=jax.__version__)
+  rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), identity,
+                      trainers=tuple(variants))
+  if out:  # ppo-vs-brax's pgkit runs of the same settings are this baseline's runs
+    source = os.path.join(out, f"ppo-vs-brax-{env}.json")
+    taken = rec.borrow(source, "pgkit", BASE, dict(identity, pgkit_change=None))
+    if taken:
+      print_fn(f"baseline: {taken} runs of pgkit from {source}")
   trainers = {name: (lambda seed, s=base.replace(**changes), name=name: runs.run_pgkit(
       s, seed, eval_every=eval_every)._replace(trainer=name)) for name, changes in variants.items()}
   describe = lambda seed, name, r: (f"{name} seed {seed}: {r.steps_per_s:.0f} steps/s, eval "

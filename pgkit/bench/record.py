@@ -37,6 +37,23 @@ class Record:
         self.runs.setdefault(trainer, []).extend(runs)
     self.resumed = sum(len(r) for r in self.runs.values())
 
+  def borrow(self, path: str, trainer: str, as_trainer: str, identity: dict) -> int:
+    """Takes ``trainer``'s runs from another record at ``path`` as ``as_trainer``'s, for the
+    seeds this one lacks, when that record's ``identity`` fields equal ``identity`` (the same
+    runs by another command: ``ablation``'s baseline is ``ppo-vs-brax``'s pgkit side); the
+    number taken, 0 when the file is absent or of other settings."""
+    if not os.path.exists(path):
+      return 0
+    with open(path) as f:
+      saved = json.load(f)
+    if any(saved.get(k) != v for k, v in json.loads(json.dumps(identity)).items()):
+      return 0
+    taken = [r._replace(trainer=as_trainer) for r in curves.load(path).get(trainer, [])
+             if not self.has(as_trainer, r.seed)]
+    for r in taken:
+      self.add(r)
+    return len(taken)
+
   def has(self, trainer: str, seed: int) -> bool:
     return any(r.seed == seed for r in self.runs[trainer])
 

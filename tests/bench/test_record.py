@@ -111,6 +111,23 @@ def test_a_bad_time_budget_is_refused_on_the_cli_and_in_python(trained, capsys):
   assert trained == []
 
 
+def test_ablation_takes_its_baseline_from_a_ppo_vs_brax_record_of_the_same_settings(
+    trained, tmp_path):
+  _compare(tmp_path, 2)
+  trained.clear()
+  results, lines = _ablate(tmp_path, ["clip_epsilon=0.2"])
+  assert trained == [("pgkit", 0), ("pgkit", 1)]  # the variant only
+  assert [(r.trainer, r.seed, r.curve.returns) for r in results[ablation.BASE]] == [
+      (ablation.BASE, 0, [50.0, 51.0]), (ablation.BASE, 1, [150.0, 151.0])]  # pgkit's, by _run
+  assert f"baseline: 2 runs of pgkit from {tmp_path}/ppo-vs-brax-inverted_pendulum.json" in lines
+  other = tmp_path / "other"
+  ppo_vs_brax.compare("inverted_pendulum", "positional", 2000, 2, None,
+                      print_fn=lambda line: None, out=str(other))
+  trained.clear()
+  _ablate(other, [])  # 1000 steps: the record of 2000 is another run's, so the baseline trains
+  assert trained == [("pgkit", 0), ("pgkit", 1)]
+
+
 def test_paired_keeps_the_seeds_every_trainer_finished():
   runs = {"brax": [_run("brax", 1), _run("brax", 0), _run("brax", 2)],
           "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
