@@ -1,32 +1,30 @@
 #!/usr/bin/env bash
-# Issue 14's GPU comparison, sized to a lent GPU's calls (10 minutes each, 15 in a session).
+# Issue 14's GPU evidence, sized to a lent GPU's calls (10 minutes each, 15 in a session).
 #
 # Here, once (needs the package registry): the packages the GPU image lacks, as wheels for its
-# Python 3.12, into .whl (29 MB; checked on 2026-12-02 against a Python 3.12 venv holding the
-# image's jax 0.11.2, flax, optax, chex, orbax-checkpoint, tensorstore, matplotlib, six):
+# Python 3.12, into .whl (29 MB; checked on 2026-12-04 on an H200 with the image's jax 0.11.2):
 #   bash examples/benchmarks/gpu_evidence.sh wheels   (.whl is in .gitignore)
 # There, one call (device `run`, carry [".whl"], timeout_s 590):
-#   bash examples/benchmarks/gpu_evidence.sh run ant 50000000 3 480 10
-# runs `pgkit bench ppo-vs-brax` at Brax's published settings for ENV with STEPS env steps on
-# SEEDS seeds and EVALS evaluations a run (Brax's num_evals; one per iteration would be 154 on
-# Ant), starting no run that would end after BUDGET seconds, and writes ppo-vs-brax-ENV.json,
-# .png and .log to $OUT. Each run is saved as it ends; a stopped comparison resumes from
-# examples/benchmarks/gpu/ENV-STEPS/ppo-vs-brax-ENV.json (copy the returned JSON there and
-# commit it: the next call, or the next session with a GPU, trains only the runs it lacks).
-# Measured on an H200 (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for
-# pgkit and 95-112 s for Brax (compile, training, evaluation; Brax's with a second compile the
-# shim no longer causes); at 50 M steps a run takes about 1.5-2 minutes, so Ant's 3 seeds × 2
-# trainers need two calls of 480 s: most of one session's 15 minutes of device time. A second
-# call within 30 s of the first finds the machine warm.
-#   bash examples/benchmarks/gpu_evidence.sh ablation ant 20000000 3 480 10 entropy_estimate=squashed
-# runs `pgkit bench ablation` the same way (baseline and each change, ablation-ENV.json resumed
-# from examples/benchmarks/gpu/ENV-STEPS/ as above; the baseline's runs are taken from
-# ppo-vs-brax-ENV.json there when it holds them), and
-#   bash examples/benchmarks/gpu_evidence.sh train mpo halfcheetah 5000000
-# trains one preset (trpo, mpo, ...) into /tmp/runs and writes its log, metrics.csv (training
-# return and diagnostics against env steps) and result.json (the final evaluation) to $OUT.
+#   bash examples/benchmarks/gpu_evidence.sh plan 540
+# runs the jobs of examples/benchmarks/gpu/plan.txt in order until 540 s are spent and writes
+# them all as $OUT/evidence.tgz (and the call's log as $OUT/plan.log). Every job resumes from the
+# records in examples/benchmarks/gpu/ (a finished job is skipped), so each session with a GPU
+# runs the same command and goes on where the last one stopped. Here, afterwards:
+#   tar xzf /work/.device/N/evidence.tgz -C examples/benchmarks/gpu && git add examples/benchmarks/gpu
+# A plan line is one of (SEEDS seeds, EVALS evaluations a run from 0 steps, Brax's num_evals):
+#   run ENV STEPS SEEDS EVALS            pgkit bench ppo-vs-brax (Brax's published settings)
+#   ablation ENV STEPS SEEDS EVALS CHANGE...   pgkit bench ablation (baseline: run's pgkit runs)
+#   train ALGO ENV STEPS                 pgkit train with the preset: log, metrics.csv, result.json
+# into ENV-STEPS/ (run, ablation) or train/ALGO-ENV-STEPS-* (train). Measured on an H200
+# (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for pgkit and 95-112 s for
+# Brax (with a second compile the shim no longer causes); the machine's start about 30 s.
+# NO_WHEELS=1 uses this machine's python3 as it is (a CPU check of the script).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+records=examples/benchmarks/gpu
+out=${OUT:-/tmp/gpu_evidence}
+work=/tmp/evidence
+day=$(date +%F)
 
 if [ "${1:-}" = wheels ]; then
   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
@@ -41,45 +39,84 @@ if [ "${1:-}" = wheels ]; then
 fi
 
 setup() {  # the carried wheels, then what the machine is
-  mkdir -p "$out"
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-    --target /tmp/site .whl/*.whl
-  export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+  mkdir -p "$out" "$work"
+  export PYTHONPATH=$PWD PYTHONUNBUFFERED=1
+  if [ -z "${NO_WHEELS:-}" ]; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target /tmp/site .whl/*.whl
+    export PYTHONPATH=/tmp/site:$PWD
+  fi
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
   python3 -c "import jax, brax; print('jax', jax.__version__, 'brax', brax.__version__,
                                      jax.devices())"
 }
-quiet() { grep -v "Failed to import"; }  # Brax's notes about the optional warp backend
-out=${OUT:-/tmp/gpu_evidence}
+quiet() { grep --line-buffered -v "Failed to import" || true; }  # Brax's notes about the optional warp backend
+
+resume() {  # DIR: the records kept in the repo for DIR, copied where the job writes
+  mkdir -p "$work/$1"
+  for saved in "$records/$1"/*.json; do
+    if [ -f "$saved" ] && [ ! -f "$work/$1/$(basename "$saved")" ]; then cp "$saved" "$work/$1/"; fi
+  done
+}
+
+complete() {  # FILE SEEDS: true when FILE holds seeds 0..SEEDS-1 of each trainer it names
+  [ -f "$1" ] && python3 - "$1" "$2" <<'EOF'
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+sys.exit(0 if runs and all({r["seed"] for r in rs} >= set(range(int(sys.argv[2])))
+                            for rs in runs.values()) else 1)
+EOF
+}
+
+run_job() {  # ENV STEPS SEEDS EVALS BUDGET_S
+  local env=$1 steps=$2 seeds=$3 evals=$4 budget=$5 dir=$1-$2
+  resume "$dir"
+  if complete "$work/$dir/ppo-vs-brax-$env.json" "$seeds"; then echo "done: run $*"; return; fi
+  python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
+    --evals "$evals" --time-budget "$budget" --out "$work/$dir" 2>&1 | quiet \
+    | tee "$work/$dir/ppo-vs-brax-$env-$day.log"
+}
+
+ablation_job() {  # ENV STEPS SEEDS EVALS BUDGET_S CHANGE...
+  local env=$1 steps=$2 seeds=$3 evals=$4 budget=$5 dir=$1-$2 changes=()
+  shift 5
+  for change in "$@"; do changes+=(--change "$change"); done
+  resume "$dir"
+  python3 -m pgkit.cli bench ablation --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
+    --evals "$evals" --time-budget "$budget" --out "$work/$dir" "${changes[@]}" 2>&1 | quiet \
+    | tee "$work/$dir/ablation-$env-$day.log"
+}
+
+train_job() {  # ALGO ENV STEPS BUDGET_S: one preset, its log and curve (not resumable: redone)
+  local stem=train/$1-$2-$3 run=/tmp/runs/$1-$2-$3
+  if [ -f "$records/$stem-result.json" ]; then echo "done: train $1 $2 $3"; return; fi
+  mkdir -p "$work/train"
+  timeout "$4" python3 -m pgkit.cli train "$1" --env "$2" --num-timesteps "$3" --run-dir "$run" \
+    2>&1 | quiet | tee "$work/$stem.log" || echo "train $1 $2 $3: stopped after $4 s"
+  cp "$run/metrics.csv" "$work/$stem-metrics.csv" 2>/dev/null || true
+  cp "$run/result.json" "$work/$stem-result.json" 2>/dev/null || true
+}
+
+plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one tarball to $OUT
+  local deadline=$((SECONDS + $1)) jobs left
+  mapfile -t jobs < <(grep -v '^#' "${2:-$records/plan.txt}" | grep .)
+  for job in "${jobs[@]}"; do
+    left=$((deadline - SECONDS - 60))  # 60 s for a summary's raw-env measure and the plot
+    if [ "$left" -lt 90 ]; then echo "plan: $left s left, stopping before: $job"; break; fi
+    echo "plan: $job ($left s left)"
+    read -r kind a b c d rest <<< "$job"
+    case $kind in  # a failed job is reported; the jobs after it and the tarball still run
+      run) run_job "$a" "$b" "$c" "$d" "$left" || echo "plan: failed: $job" ;;
+      ablation) ablation_job "$a" "$b" "$c" "$d" "$left" $rest || echo "plan: failed: $job" ;;
+      train) train_job "$a" "$b" "$c" "$left" || echo "plan: failed: $job" ;;
+      *) echo "plan: unknown job: $job" ;;
+    esac
+  done
+  tar czf "$out/evidence.tgz" -C "$work" .
+  tar tzf "$out/evidence.tgz"
+}
 
 case "${1:-}" in
-  run)  # run ENV STEPS SEEDS BUDGET_S EVALS: pgkit ppo_clip against Brax PPO, resumable
-    env=$2 steps=$3 seeds=$4 budget=$5 evals=$6
-    setup
-    saved=examples/benchmarks/gpu/$env-$steps/ppo-vs-brax-$env.json
-    if [ -f "$saved" ]; then cp "$saved" "$out/"; fi  # its runs are not trained again
-    python3 -m pgkit.cli bench ppo-vs-brax --env "$env" --num-timesteps "$steps" \
-      --seeds "$seeds" --evals "$evals" --time-budget "$budget" --out "$out" 2>&1 | quiet \
-      | tee "$out/ppo-vs-brax-$env.log" ;;
-  ablation)  # ablation ENV STEPS SEEDS BUDGET_S EVALS CHANGE...: pgkit's variants, resumable
-    env=$2 steps=$3 seeds=$4 budget=$5 evals=$6
-    shift 6
-    setup
-    for saved in examples/benchmarks/gpu/$env-$steps/{ablation,ppo-vs-brax}-$env.json; do
-      if [ -f "$saved" ]; then cp "$saved" "$out/"; fi  # ppo-vs-brax's pgkit runs: the baseline
-    done
-    changes=()
-    for change in "$@"; do changes+=(--change "$change"); done
-    python3 -m pgkit.cli bench ablation --env "$env" --num-timesteps "$steps" --seeds "$seeds" \
-      --evals "$evals" --time-budget "$budget" --out "$out" "${changes[@]}" 2>&1 | quiet \
-      | tee "$out/ablation-$env.log" ;;
-  train)  # train ALGO ENV STEPS: one run of a preset (trpo, mpo, ...), its curve to $OUT
-    algo=$2 env=$3 steps=$4 run=/tmp/runs/$2-$3
-    setup
-    python3 -m pgkit.cli train "$algo" --env "$env" --num-timesteps "$steps" --run-dir "$run" \
-      2>&1 | quiet | tee "$out/$algo-$env.log"
-    cp "$run/metrics.csv" "$out/$algo-$env-metrics.csv"
-    cp "$run/result.json" "$out/$algo-$env-result.json" ;;
-  *) echo "usage: $0 wheels | run ENV STEPS SEEDS BUDGET_S EVALS" \
-       "| ablation ENV STEPS SEEDS BUDGET_S EVALS CHANGE... | train ALGO ENV STEPS" >&2; exit 2 ;;
+  plan) mkdir -p "$out"; { setup; plan "$2" "${3:-}"; } 2>&1 | tee "$out/plan.log" ;;
+  *) echo "usage: $0 wheels | plan BUDGET_S [PLAN_FILE]" >&2; exit 2 ;;
 esac
