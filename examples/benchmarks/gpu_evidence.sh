@@ -97,12 +97,19 @@ train_job() {  # ALGO ENV STEPS BUDGET_S: one preset, its log and curve (not res
   cp "$run/result.json" "$work/$stem-result.json" 2>/dev/null || true
 }
 
+snapshot() {  # the work so far as $OUT/evidence.tgz (written whole, then renamed)
+  tar czf "$out/evidence.tgz.part" -C "$work" . && mv "$out/evidence.tgz.part" "$out/evidence.tgz"
+}
+
 plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one tarball to $OUT
-  local deadline=$((SECONDS + $1)) jobs left
+  local deadline=$((SECONDS + $1)) jobs left snapper
   mapfile -t jobs < <(grep -v '^#' "${2:-$records/plan.txt}" | grep .)
+  # Every run is saved as it ends; a snapshot every 30 s keeps them if the call is cut short.
+  (while sleep 30; do snapshot; done) >/dev/null 2>&1 &
+  snapper=$!
   for job in "${jobs[@]}"; do
     left=$((deadline - SECONDS - 60))  # 60 s for a summary's raw-env measure and the plot
-    if [ "$left" -lt 90 ]; then echo "plan: $left s left, stopping before: $job"; break; fi
+    if [ "$left" -lt 150 ]; then echo "plan: $left s left, stopping before: $job"; break; fi
     echo "plan: $job ($left s left)"
     read -r kind a b c d rest <<< "$job"
     case $kind in  # a failed job is reported; the jobs after it and the tarball still run
@@ -112,7 +119,8 @@ plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one t
       *) echo "plan: unknown job: $job" ;;
     esac
   done
-  tar czf "$out/evidence.tgz" -C "$work" .
+  kill "$snapper" 2>/dev/null || true
+  snapshot
   tar tzf "$out/evidence.tgz"
 }
 
