@@ -54,18 +54,13 @@ quiet() { grep --line-buffered -v "Failed to import" || true; }  # Brax's notes 
 
 resume() {  # DIR: the records kept in the repo for DIR, copied where the job writes
   mkdir -p "$work/$1"
-  for saved in "$records/$1"/*.json; do
-    if [ -f "$saved" ] && [ ! -f "$work/$1/$(basename "$saved")" ]; then cp "$saved" "$work/$1/"; fi
-  done
+  cp -n "$records/$1"/*.json "$work/$1/" 2>/dev/null || true  # none kept yet: nothing to copy
 }
 
-complete() {  # FILE SEEDS: true when FILE holds seeds 0..SEEDS-1 of each trainer it names
-  [ -f "$1" ] && python3 - "$1" "$2" <<'EOF'
-import json, sys
-runs = json.load(open(sys.argv[1]))["runs"]
-sys.exit(0 if runs and all({r["seed"] for r in rs} >= set(range(int(sys.argv[2])))
-                            for rs in runs.values()) else 1)
-EOF
+complete() {  # FILE SEEDS: true when every trainer of FILE has seeds 0..SEEDS-1 (record.paired)
+  [ -f "$1" ] && python3 -c 'import sys; from pgkit.bench import curves, record
+n = int(sys.argv[2]); paired = record.paired(curves.load(sys.argv[1]), n)
+sys.exit(0 if all(len(runs) == n for runs in paired.values()) else 1)' "$1" "$2"
 }
 
 run_job() {  # ENV STEPS SEEDS EVALS BUDGET_S

@@ -26,9 +26,7 @@ class Record:
     self.path, self.identity = path, json.loads(json.dumps(identity))  # as JSON reads it back
     self.runs: dict[str, list[RunStats]] = {t: [] for t in trainers}
     if path and os.path.exists(path):
-      with open(path) as f:
-        saved = json.load(f)
-      differ = sorted(k for k in self.identity if saved.get(k) != self.identity[k])
+      differ = _differing(path, self.identity)
       if differ:
         raise InputError(
             f"{path} holds runs of other settings ({', '.join(differ)} differ), which resuming "
@@ -42,16 +40,13 @@ class Record:
     seeds this one lacks, when that record's ``identity`` fields equal ``identity`` (the same
     runs by another command: ``ablation``'s baseline is ``ppo-vs-brax``'s pgkit side); the
     number taken, 0 when the file is absent or of other settings."""
-    if not os.path.exists(path):
-      return 0
-    with open(path) as f:
-      saved = json.load(f)
-    if any(saved.get(k) != v for k, v in json.loads(json.dumps(identity)).items()):
+    if not os.path.exists(path) or _differing(path, identity):
       return 0
     taken = [r._replace(trainer=as_trainer) for r in curves.load(path).get(trainer, [])
              if not self.has(as_trainer, r.seed)]
-    for r in taken:
-      self.add(r)
+    if taken:
+      self.runs[as_trainer].extend(taken)
+      self.save()
     return len(taken)
 
   def has(self, trainer: str, seed: int) -> bool:
@@ -68,6 +63,15 @@ class Record:
     tmp = self.path + ".tmp"
     curves.save(self.runs, tmp, **self.identity, **extra)
     os.replace(tmp, self.path)
+
+
+def _differing(path: str, identity: dict) -> list[str]:
+  """The fields of ``identity`` whose values the record at ``path`` does not hold (compared as
+  JSON reads them back)."""
+  with open(path) as f:
+    saved = json.load(f)
+  identity = json.loads(json.dumps(identity))
+  return sorted(k for k in identity if saved.get(k) != identity[k])
 
 
 def paired(runs: dict[str, list[RunStats]], seeds: int) -> dict[str, list[RunStats]]:
