@@ -11,6 +11,8 @@ the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json``, each as soon as it
 drawn as ``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds); the same command again
 trains only the runs that file lacks, so a comparison stopped by a machine's time limit resumes
 (``time_budget`` stops it before a run that would not end in time).
+pgkit's side is compiled with ``training.xla_options`` and Brax's with XLA's defaults; the
+header prints those options and the ``XLA_FLAGS`` both share.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from pgkit.bench import curves, record, runs, settings, timing
 from pgkit.bench.ablation import parse_change
 from pgkit.envs import make_env
 from pgkit.settings import preset
+from pgkit.training import xla_options
 from pgkit.tools.plot import pyplot
 
 
@@ -54,6 +57,8 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
            f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
            f" {device})" + (f"; pgkit with {change}" if change else ""))
   print_fn(f"settings: {brax_s}")
+  print_fn(f"XLA options: pgkit's {xla_options.compiler_options()}, both trainers' XLA_FLAGS "
+           f"{os.environ.get('XLA_FLAGS', '')!r}")
   stem = None
   if out:
     suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""

@@ -7,6 +7,8 @@ import time
 import jax
 import jax.numpy as jnp
 
+from pgkit.training import xla_options
+
 
 def reset_peak_rss() -> None:
   """Resets the kernel's peak-RSS mark of this process (Linux ``clear_refs`` value 5)."""
@@ -34,7 +36,7 @@ def raw_env_steps_per_s(env, num_envs: int, length: int = 200, repeats: int = 3)
   """Steps/s of ``num_envs`` envs stepping uniform random actions under ``lax.scan`` (no
   policy, no learning): the ceiling no trainer on this env and batch can pass."""
 
-  @jax.jit
+  @xla_options.jit
   def run(key):
     state = jax.vmap(env.reset)(jax.random.split(key, num_envs))
 

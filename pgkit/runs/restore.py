@@ -9,6 +9,7 @@ import jax
 import jax.numpy as jnp
 
 from pgkit.runs import folder
+from pgkit.training import xla_options
 from pgkit.settings.errors import InputError
 
 
@@ -61,4 +62,4 @@ def player(trainer, episodes: int, length: int, stochastic: bool, keep_states: b
     return envs.episodes(trainer.env, trainer.policy, state.policy_params, state.obs_stats, key,
                          episodes, length, stochastic, keep_states)
 
-  return jax.jit(play)
+  return xla_options.jit(play)

@@ -1,0 +1,46 @@
+"""pgkit's compile options: YNNPACK fusions off on a CPU, unless the user says otherwise."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from pgkit.training import loop, make_trainer, xla_options
+from tests.training.test_vmap import TINY
+
+OFF = {"xla_cpu_experimental_ynn_fusion_type": ""}
+
+
+def test_ynnpack_is_off_on_a_cpu_unless_the_environment_keeps_it():
+  assert xla_options.compiler_options({}, backend="cpu") == OFF
+  assert xla_options.compiler_options({"PGKIT_YNNPACK": "on"}, backend="cpu") is None
+  assert xla_options.compiler_options({"PGKIT_YNNPACK": "off"}, backend="cpu") == OFF
+  # The user's own XLA_FLAGS choice of the option rules, whatever its value.
+  flags = {"XLA_FLAGS": "--xla_cpu_experimental_ynn_fusion_type=dot"}
+  assert xla_options.compiler_options(flags, backend="cpu") is None
+  assert xla_options.compiler_options({"XLA_FLAGS": "--xla_cpu_use_xnnpack=false"},
+                                      backend="cpu") == OFF
+  for backend in ("gpu", "cuda", "tpu"):
+    assert xla_options.compiler_options({}, backend=backend) is None
+
+
+def test_products_compile_without_ynnpack_and_give_the_same_numbers():
+  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
+  w = jax.random.normal(jax.random.PRNGKey(1), (64, 64))
+  f = lambda x, w: jnp.tanh(x @ w).sum(0)
+  ours = xla_options.jit(f).lower(x, w).compile()
+  assert "ynn_fusion" not in ours.as_text()
+  # XLA's default (jax 0.10/0.11) gives this product to YNNPACK: the option is what differs.
+  assert "ynn_fusion" in jax.jit(f).lower(x, w).compile().as_text()
+  np.testing.assert_allclose(ours(x, w), np.tanh(np.asarray(x, np.float64) @ np.asarray(w))
+                             .sum(0), rtol=1e-4, atol=1e-4)
+
+
+def test_the_loop_compiles_init_step_and_evaluate_with_the_options(monkeypatch):
+  calls = []
+
+  def spy(*args, **kwargs):
+    calls.append(1)
+    return OFF
+
+  monkeypatch.setattr(xla_options, "compiler_options", spy)
+  loop.compiled(make_trainer(TINY), 1)
+  assert len(calls) == 3  # init, run_chunk, evaluate
