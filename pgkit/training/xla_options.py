@@ -5,9 +5,9 @@ default (``xla_cpu_experimental_ynn_fusion_type``). Brax's physics is made of th
 batched products and sums (``[2048, 2, 3, 3]``); as YNNPACK calls they stepped
 inverted_pendulum at 124-132 k env steps/s on a 2-core AMD EPYC, with XLA's own kernels at
 156-197 k (ant 9.6 k → 13.4 k, halfcheetah 6.1 k → 7.3 k), while the critic's 5120 × 256
-products ran as fast either way (examples/benchmarks/RESULTS.md, "YNNPACK off: XLA's own kernels"). So pgkit
-compiles its training unit, ``init``, ``evaluate`` and policy playback with YNNPACK fusions off
-on a CPU; other backends get no options.
+products ran as fast either way (examples/benchmarks/RESULTS.md, "YNNPACK off: XLA's own
+kernels"). So pgkit compiles its training unit, ``init``, ``evaluate`` and policy playback with
+YNNPACK fusions off on a CPU; other backends get no options.
 
 ``PGKIT_YNNPACK=on`` keeps XLA's default, and an ``XLA_FLAGS`` that sets
 ``xla_cpu_experimental_ynn_fusion_type`` itself is left to rule.
