@@ -9,7 +9,7 @@ benchmarks and population (vmapped seed) runs.
 * ``evaluate(state, key)``: the deterministic policy's mean return (per member).
 
 Each is compiled with ``xla_options.compiler_options()`` (on a CPU: XLA's own kernels rather
-than YNNPACK's for products and reductions, measured faster for Brax's physics).
+than YNNPACK's for products, measured faster for Brax's physics).
 
 No chunk calls back to the host (a host callback would keep the chunk out of jax's persistent
 compilation cache): the runner moves its progress between units, and ``plan`` keeps units
