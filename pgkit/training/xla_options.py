@@ -16,6 +16,7 @@ reductions only; other backends get no options.
 """
 from __future__ import annotations
 
+import functools
 import os
 from typing import Callable
 
@@ -35,7 +36,18 @@ def compiler_options(environ=os.environ, backend: str | None = None) -> dict[str
     return None
   if environ.get(ENV, "").strip().lower() in ON or OPTION in environ.get("XLA_FLAGS", ""):
     return None
-  return {OPTION: REDUCTIONS_ONLY}
+  return {OPTION: REDUCTIONS_ONLY} if accepted(OPTION, REDUCTIONS_ONLY) else None
+
+
+@functools.lru_cache(maxsize=None)
+def accepted(option: str, value: str) -> bool:
+  """Whether this jax's XLA compiles with ``option=value`` (a jax before the option, or one
+  that renamed it, gets XLA's defaults rather than an error): one tiny compile per process."""
+  try:
+    jax.jit(lambda x: x + 1, compiler_options={option: value}).lower(1.0).compile()
+  except Exception:  # XLA reports an unknown option or value as a runtime error
+    return False
+  return True
 
 
 def jit(fn: Callable, **kwargs) -> Callable:

@@ -22,6 +22,12 @@ def test_ynnpack_is_off_on_a_cpu_unless_the_environment_keeps_it():
     assert xla_options.compiler_options({}, backend=backend) is None
 
 
+def test_an_option_this_xla_does_not_know_is_dropped_not_an_error():
+  assert xla_options.accepted("xla_cpu_experimental_ynn_fusion_type", "LIBRARY_FUSION_TYPE_REDUCE")
+  assert not xla_options.accepted("xla_cpu_no_such_option", "1")
+  assert not xla_options.accepted("xla_cpu_experimental_ynn_fusion_type", "not_a_fusion_type")
+
+
 def test_products_compile_without_ynnpack_and_give_the_same_numbers():
   x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
   w = jax.random.normal(jax.random.PRNGKey(1), (64, 64))
