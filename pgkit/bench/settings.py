@@ -71,6 +71,7 @@ auto-reset returns each env to a start state drawn once (``reset_states="pool"``
 
 
 def check_evals(evals: int | None) -> None:
+  """Refuses an ``evals`` (``--evals``) that is not None or an integer >= 2."""
   if evals is not None and not (isinstance(evals, int) and evals >= 2):
     raise InputError(f"evals must be an integer >= 2 (the first is at 0 env steps), got {evals!r}")
 

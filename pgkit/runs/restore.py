@@ -9,8 +9,8 @@ import jax
 import jax.numpy as jnp
 
 from pgkit.runs import folder
-from pgkit.training import xla_options
 from pgkit.settings.errors import InputError
+from pgkit.training import xla_options
 
 
 class Restored(NamedTuple):

@@ -6,18 +6,18 @@ import numpy as np
 from pgkit.training import loop, make_trainer, xla_options
 from tests.training.test_vmap import TINY
 
-OFF = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_REDUCE"}
+PRODUCTS_OFF = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_REDUCE"}
 
 
-def test_ynnpack_is_off_on_a_cpu_unless_the_environment_keeps_it():
-  assert xla_options.compiler_options({}, backend="cpu") == OFF
+def test_products_leave_ynnpack_on_a_cpu_unless_the_environment_keeps_it():
+  assert xla_options.compiler_options({}, backend="cpu") == PRODUCTS_OFF
   assert xla_options.compiler_options({"PGKIT_YNNPACK": "on"}, backend="cpu") is None
-  assert xla_options.compiler_options({"PGKIT_YNNPACK": "off"}, backend="cpu") == OFF
+  assert xla_options.compiler_options({"PGKIT_YNNPACK": "off"}, backend="cpu") == PRODUCTS_OFF
   # The user's own XLA_FLAGS choice of the option rules, whatever its value.
   flags = {"XLA_FLAGS": "--xla_cpu_experimental_ynn_fusion_type=dot"}
   assert xla_options.compiler_options(flags, backend="cpu") is None
   assert xla_options.compiler_options({"XLA_FLAGS": "--xla_cpu_use_xnnpack=false"},
-                                      backend="cpu") == OFF
+                                      backend="cpu") == PRODUCTS_OFF
   for backend in ("gpu", "cuda", "tpu"):
     assert xla_options.compiler_options({}, backend=backend) is None
 
@@ -45,7 +45,7 @@ def test_the_loop_compiles_init_step_and_evaluate_with_the_options(monkeypatch):
 
   def spy(*args, **kwargs):
     calls.append(1)
-    return OFF
+    return PRODUCTS_OFF
 
   monkeypatch.setattr(xla_options, "compiler_options", spy)
   loop.compiled(make_trainer(TINY), 1)
