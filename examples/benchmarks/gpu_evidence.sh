@@ -15,7 +15,8 @@
 #   run ENV STEPS SEEDS EVALS            pgkit bench ppo-vs-brax (Brax's published settings)
 #   ablation ENV STEPS SEEDS EVALS CHANGE...   pgkit bench ablation (baseline: run's pgkit runs)
 #   train ALGO ENV STEPS                 pgkit train with the preset: log, metrics.csv, result.json
-# into ENV-STEPS/ (run, ablation) or train/ALGO-ENV-STEPS-* (train). Measured on an H200
+#   profile ENV [CHANGES]                profile_ppo_iteration.py: one ppo_clip iteration by phase
+# into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train) or profile/ENV[-CHANGES].txt. Measured on an H200
 # (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for pgkit and 95-112 s for
 # Brax (with a second compile the shim no longer causes); the machine's start about 30 s.
 # NO_WHEELS=1 uses this machine's python3 as it is (a CPU check of the script).
@@ -92,6 +93,14 @@ train_job() {  # ALGO ENV STEPS BUDGET_S: one preset, its log and curve (not res
   cp "$run/result.json" "$work/$stem-result.json" 2>/dev/null || true
 }
 
+profile_job() {  # ENV BUDGET_S [CHANGES]: where one iteration's time goes (not resumable: redone)
+  local stem=profile/$1${3:+-$3}
+  if [ -f "$records/$stem.txt" ]; then echo "done: profile $1 ${3:-}"; return; fi
+  mkdir -p "$work/profile"
+  timeout "$2" python3 examples/benchmarks/profile_ppo_iteration.py "$1" positional ${3:+"$3"} \
+    2>&1 | quiet | tee "$work/$stem.txt" || echo "profile $1: stopped after $2 s"
+}
+
 snapshot() {  # the work so far as $OUT/evidence.tgz (written whole, then renamed)
   tar czf "$out/evidence.tgz.part" -C "$work" . && mv "$out/evidence.tgz.part" "$out/evidence.tgz"
 }
@@ -111,6 +120,7 @@ plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one t
       run) run_job "$a" "$b" "$c" "$d" "$left" || echo "plan: failed: $job" ;;
       ablation) ablation_job "$a" "$b" "$c" "$d" "$left" $rest || echo "plan: failed: $job" ;;
       train) train_job "$a" "$b" "$c" "$left" || echo "plan: failed: $job" ;;
+      profile) profile_job "$a" "$left" "$b" || echo "plan: failed: $job" ;;
       *) echo "plan: unknown job: $job" ;;
     esac
   done
