@@ -16,7 +16,9 @@
 #   ablation ENV STEPS SEEDS EVALS CHANGE...   pgkit bench ablation (baseline: run's pgkit runs)
 #   train ALGO ENV STEPS                 pgkit train with the preset: log, metrics.csv, result.json
 #   profile ENV [CHANGES]                profile_ppo_iteration.py: one ppo_clip iteration by phase
-# into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train) or profile/ENV[-CHANGES].txt. Measured on an H200
+#   startup ALGO ENV                     startup.py: the time before training, step by step
+# into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train), profile/ENV[-CHANGES].txt
+# (profile) or profile/startup-ALGO-ENV.txt (startup). Measured on an H200
 # (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for pgkit and 95-112 s for
 # Brax (with a second compile the shim no longer causes); the machine's start about 30 s.
 # NO_WHEELS=1 uses this machine's python3 as it is (a CPU check of the script).
@@ -101,6 +103,14 @@ profile_job() {  # ENV BUDGET_S [CHANGES]: where one iteration's time goes (not 
     2>&1 | quiet | tee "$work/$stem.txt" || echo "profile $1: stopped after $2 s"
 }
 
+startup_job() {  # ALGO ENV BUDGET_S: where a run's time before training goes (redone)
+  local stem=profile/startup-$1-$2
+  if [ -f "$records/$stem.txt" ]; then echo "done: startup $1 $2"; return; fi
+  mkdir -p "$work/profile"
+  timeout "$3" python3 examples/benchmarks/startup.py "$1" "$2" 2>&1 | quiet \
+    | tee "$work/$stem.txt" || echo "startup $1 $2: stopped after $3 s"
+}
+
 snapshot() {  # the work so far as $OUT/evidence.tgz (written whole, then renamed)
   tar czf "$out/evidence.tgz.part" -C "$work" . && mv "$out/evidence.tgz.part" "$out/evidence.tgz"
 }
@@ -121,6 +131,7 @@ plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one t
       ablation) ablation_job "$a" "$b" "$c" "$d" "$left" $rest || echo "plan: failed: $job" ;;
       train) train_job "$a" "$b" "$c" "$left" || echo "plan: failed: $job" ;;
       profile) profile_job "$a" "$left" "$b" || echo "plan: failed: $job" ;;
+      startup) startup_job "$a" "$b" "$left" || echo "plan: failed: $job" ;;
       *) echo "plan: unknown job: $job" ;;
     esac
   done
