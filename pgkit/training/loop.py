@@ -6,7 +6,10 @@ benchmarks and population (vmapped seed) runs.
 * ``init(key, hp)``: the train state (``[P, ...]`` for a population of keys ``[P]``);
 * ``run_chunk(state, hp) -> (state, metrics)``: ``chunk`` iterations in one ``lax.scan``, the
   state donated (its buffers are reused for the result);
-* ``evaluate(state, key)``: the deterministic policy's mean return (per member).
+* ``evaluate(state, key)``: the deterministic policy's mean return (per member);
+  ``evaluate_ahead(state, key)`` starts compiling it for ``state``'s shapes in a background
+  thread and returns a callable like ``evaluate`` that waits for that compile, so a run's final
+  evaluation compiles while it trains (on a GPU the host is idle meanwhile).
 
 Each is compiled with ``xla_options.compiler_options()`` (on a CPU: XLA's own kernels rather
 than YNNPACK's for products, measured faster for Brax's physics).
@@ -22,6 +25,7 @@ points in one compiled call). With ``devices`` > 1 the functions run on a ``jax.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import math
 from typing import Callable, NamedTuple
@@ -38,6 +42,7 @@ class Compiled(NamedTuple):
   put_hp: Callable  # hyperparameters as ``run_chunk`` takes them (on the mesh, if any)
   chunk: int  # iterations per chunk
   num_chunks: int
+  evaluate_ahead: Callable  # (state, key) -> an ``evaluate`` whose compile has started
 
 
 class Plan(NamedTuple):
@@ -126,7 +131,36 @@ def compiled(trainer, chunk: int, population: bool = False,
                                                        is_leaf=lambda a: a is None)
   put_hp = lambda hp: sharding.put(hp, mesh, split_hp)  # the identity without a mesh
   put_key = lambda key: sharding.put(key, mesh, population)
+  evaluate_on_mesh = lambda state, key: evaluate(state, put_key(key))
   return Compiled(lambda key, hp: init(put_key(key), put_hp(hp)),
-                  xla_options.jit(run_chunk, donate_argnums=0),
-                  lambda state, key: evaluate(state, put_key(key)), put_hp, chunk,
-                  math.ceil(trainer.run.num_iterations / chunk))
+                  xla_options.jit(run_chunk, donate_argnums=0), evaluate_on_mesh, put_hp, chunk,
+                  math.ceil(trainer.run.num_iterations / chunk),
+                  functools.partial(_compile_ahead, evaluate, put_key))
+
+
+_BACKGROUND = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="pgkit-compile")
+
+
+def _compile_ahead(jitted, put_key, state, key) -> Callable:
+  """``jitted(state, put_key(key))``, compiled ahead in a background thread for the shapes and
+  placements ``state`` and ``key`` have now (only those are read, so ``state`` may be donated
+  meanwhile). The returned callable waits for that compile and runs the executable; if it
+  failed, or the arguments it is given are shaped or placed otherwise, it calls ``jitted``,
+  which compiles as usual."""
+  placed = lambda args: (jax.tree.structure(args), [
+      (x.shape, x.dtype, getattr(x, "sharding", None), getattr(x, "weak_type", False))
+      for x in jax.tree.leaves(args)])
+  key = put_key(key)
+  expected = placed((state, key))
+  args = jax.tree.unflatten(expected[0], [
+      jax.ShapeDtypeStruct(shape, dtype, sharding=sharding, weak_type=weak)
+      for shape, dtype, sharding, weak in expected[1]])
+  future = _BACKGROUND.submit(lambda: jitted.lower(*args).compile())
+
+  def call(state, key):
+    key = put_key(key)
+    if future.exception() is None and placed((state, key)) == expected:
+      return future.result()(state, key)
+    return jitted(state, key)
+
+  return call

@@ -17,8 +17,9 @@ validated and the run folder is checked (created, writable, holding this run's
 * SIGTERM/SIGINT stop it after the unit in flight with a checkpoint and the command that resumes
   (``stop.Stopped``).
 
-At the end the deterministic policy is evaluated, ``result.json`` is written and one ``final:``
-line is printed.
+At the end the deterministic policy is evaluated (its evaluation compiled in a background thread
+while the run trains: ``loop.Compiled.evaluate_ahead``), ``result.json`` is written and one
+``final:`` line is printed.
 """
 from __future__ import annotations
 
@@ -146,6 +147,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   t = time.time()  # compiled here (ahead of time) so the run can say what compiling cost
   c = c._replace(run_chunk=c.run_chunk.lower(state, hp).compile())
   print_fn(f"compiled the training unit in {time.time() - t:.1f} s")
+  evaluate = c.evaluate_ahead(state, eval_key)  # the final evaluation compiles while training
   sparse = p.unit * p.units_per_report > math.ceil(p.iterations / 10)  # reports > 10 % apart
   progress = progress_lib.Progress(p.iterations, trainer.steps_per_iteration, first, print_fn,
                                    print_fn is _print and progress_lib.is_terminal(), sparse)
@@ -154,7 +156,7 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   try:
     with progress:
       state = _train(c, p, state, hp, first, trainer, settings, outputs, start)
-    eval_return = float(sharding.fetch(c.evaluate(state, eval_key)))
+    eval_return = float(sharding.fetch(evaluate(state, eval_key)))
   finally:
     for out in (outputs.logs, ckpt):
       if out:
