@@ -95,20 +95,12 @@ train_job() {  # ALGO ENV STEPS BUDGET_S: one preset, its log and curve (not res
   cp "$run/result.json" "$work/$stem-result.json" 2>/dev/null || true
 }
 
-profile_job() {  # ENV BUDGET_S [CHANGES]: where one iteration's time goes (not resumable: redone)
-  local stem=profile/$1${3:+-$3}
-  if [ -f "$records/$stem.txt" ]; then echo "done: profile $1 ${3:-}"; return; fi
-  mkdir -p "$work/profile"
-  timeout "$2" python3 examples/benchmarks/profile_ppo_iteration.py "$1" positional ${3:+"$3"} \
-    2>&1 | quiet | tee "$work/$stem.txt" || echo "profile $1: stopped after $2 s"
-}
-
-startup_job() {  # ALGO ENV BUDGET_S: where a run's time before training goes (redone)
-  local stem=profile/startup-$1-$2
-  if [ -f "$records/$stem.txt" ]; then echo "done: startup $1 $2"; return; fi
-  mkdir -p "$work/profile"
-  timeout "$3" python3 examples/benchmarks/startup.py "$1" "$2" 2>&1 | quiet \
-    | tee "$work/$stem.txt" || echo "startup $1 $2: stopped after $3 s"
+script_job() {  # STEM BUDGET_S COMMAND...: COMMAND's output as STEM.txt (redone unless kept)
+  local stem=$1 budget=$2
+  shift 2
+  if [ -f "$records/$stem.txt" ]; then echo "done: $stem"; return; fi
+  mkdir -p "$work/$(dirname "$stem")"
+  timeout "$budget" "$@" 2>&1 | quiet | tee "$work/$stem.txt" || echo "$stem: stopped after $budget s"
 }
 
 snapshot() {  # the work so far as $OUT/evidence.tgz (written whole, then renamed)
@@ -130,8 +122,11 @@ plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one t
       run) run_job "$a" "$b" "$c" "$d" "$left" || echo "plan: failed: $job" ;;
       ablation) ablation_job "$a" "$b" "$c" "$d" "$left" $rest || echo "plan: failed: $job" ;;
       train) train_job "$a" "$b" "$c" "$left" || echo "plan: failed: $job" ;;
-      profile) profile_job "$a" "$left" "$b" || echo "plan: failed: $job" ;;
-      startup) startup_job "$a" "$b" "$left" || echo "plan: failed: $job" ;;
+      profile) script_job "profile/$a${b:+-$b}" "$left" python3 \
+                 examples/benchmarks/profile_ppo_iteration.py "$a" positional ${b:+"$b"} \
+                 || echo "plan: failed: $job" ;;
+      startup) script_job "profile/startup-$a-$b" "$left" python3 examples/benchmarks/startup.py \
+                 "$a" "$b" || echo "plan: failed: $job" ;;
       *) echo "plan: unknown job: $job" ;;
     esac
   done

@@ -147,19 +147,15 @@ def _compile_ahead(jitted, put_key, state, key) -> Callable:
   meanwhile). The returned callable waits for that compile and runs the executable; if it
   failed, or the arguments it is given are shaped or placed otherwise, it calls ``jitted``,
   which compiles as usual."""
-  placed = lambda args: (jax.tree.structure(args), [
-      (x.shape, x.dtype, getattr(x, "sharding", None), getattr(x, "weak_type", False))
-      for x in jax.tree.leaves(args)])
-  key = put_key(key)
-  expected = placed((state, key))
-  args = jax.tree.unflatten(expected[0], [
-      jax.ShapeDtypeStruct(shape, dtype, sharding=sharding, weak_type=weak)
-      for shape, dtype, sharding, weak in expected[1]])
-  future = _BACKGROUND.submit(lambda: jitted.lower(*args).compile())
+  avals = lambda args: jax.tree.map(lambda x: jax.ShapeDtypeStruct(
+      x.shape, x.dtype, sharding=x.sharding, weak_type=x.weak_type), args)
+  expected = avals((state, put_key(key)))  # compared by shape, dtype, placement, weak type
+  future = _BACKGROUND.submit(lambda: jitted.lower(*expected).compile())
 
   def call(state, key):
     key = put_key(key)
-    if future.exception() is None and placed((state, key)) == expected:
+    same = jax.tree.flatten(avals((state, key))) == jax.tree.flatten(expected)
+    if future.exception() is None and same:
       return future.result()(state, key)
     return jitted(state, key)
 
