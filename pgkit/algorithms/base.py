@@ -156,6 +156,8 @@ class OnPolicy(NamedTuple):
   reweighter: estep.Reweighter = estep.none()
   policy_batch: PolicyBatch = single_path()
   optimizer_metrics: Callable[[Any], dict] = lambda opt_state: {}
+  # The critic's targets, called as ``advantages`` is (None: ``advantages`` + V(s_t)).
+  value_targets: AdvantageFn | None = None
 
 
 # ---- Settings the on-policy trainer and the shared helpers below read ----------------------
@@ -272,6 +274,20 @@ def within_sequences(advantages: AdvantageFn, length: int) -> AdvantageFn:
     ends = (jnp.arange(reward.shape[0]) % length == length - 1).astype(truncation.dtype)
     return advantages(reward, value, next_value, termination, jnp.maximum(truncation, ends))
   return fn
+
+
+def advantage_estimate(hp, kind: str = "gae", sequence_length: int | None = None) -> dict:
+  """``OnPolicy``'s ``advantages`` and ``value_targets`` for ``kind``: ``gae`` (GAE(γ, λ),
+  targets ``A + V``) or ``lambda_return`` (``returns.lambda_return_advantage``, as Brax's PPO,
+  with GAE's targets ``A^λ + V``); with ``sequence_length`` both ``within_sequences``."""
+  span = ((lambda fn: within_sequences(fn, sequence_length)) if sequence_length
+          else (lambda fn: fn))
+  gae = gae_advantages(hp)
+  if kind == "gae":
+    return dict(advantages=span(gae), value_targets=None)
+  advantage = lambda *a: returns.lambda_return_advantage(*a, hp.discount, hp.gae_lambda)
+  target = lambda reward, value, *rest: gae(reward, value, *rest) + value
+  return dict(advantages=span(advantage), value_targets=span(target))
 
 
 def reward_to_go_advantages(hp) -> AdvantageFn:

@@ -6,8 +6,7 @@ import math
 
 from pgkit import losses
 from pgkit.algorithms.base import (Entropy, GAEHParams, LearningRate, MinibatchOptions, OnPolicy,
-                                   gae_advantages, kl_above, policy_adam, shared,
-                                   within_sequences)
+                                   advantage_estimate, kl_above, policy_adam, shared)
 from pgkit.settings import HParams, algorithm, field, presets
 
 
@@ -16,6 +15,10 @@ class PPOClipOptions(MinibatchOptions):
                               "of an iteration (trajectory) or stop at the end of each "
                               "unroll_length-step sequence, bootstrapping from V there "
                               "(sequence, as Brax's PPO)", choices=("trajectory", "sequence"))
+  advantage_estimate: str = field("gae", "the policy's advantage: GAE(γ, λ) (gae), or r_t + γ "
+                                  "G^λ_{t+1} − V(s_t), the next step's λ-return one step back "
+                                  "(lambda_return, as Brax's PPO); the critic fits the λ-return "
+                                  "either way", choices=("gae", "lambda_return"))
 
 
 class ClipHParams(HParams):
@@ -38,8 +41,8 @@ def ppo_clip(run, options, hp) -> OnPolicy:
   return OnPolicy(
       policy_loss=losses.chain(losses.clipped_surrogate(hp.clip_epsilon),
                                losses.entropy_bonus(hp.entropy_coef)),
-      advantages=(within_sequences(gae_advantages(hp), run.unroll_length)
-                  if options.advantage_span == "sequence" else gae_advantages(hp)),
+      **advantage_estimate(hp, options.advantage_estimate,
+                           run.unroll_length if options.advantage_span == "sequence" else None),
       early_stop=kl_above(hp.target_kl),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
       **shared(run, options, hp))

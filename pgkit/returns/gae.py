@@ -40,6 +40,31 @@ def gae(reward_t: Array, value_t: Array, next_value_t: Array, termination_t: Arr
   return jax.lax.stop_gradient(adv)
 
 
+def lambda_return_advantage(reward_t: Array, value_t: Array, next_value_t: Array,
+                            termination_t: Array, truncation_t: Array, discount,
+                            lambda_) -> Array:
+  """The one-step action value bootstrapped from the next state's λ-return, minus the baseline:
+
+      A_t = r_t + γ (1 − term_t) G^λ_{t+1} − V(s_t)
+          = δ_t + γ (1 − term_t)(1 − trunc_t) A^λ_{t+1},
+
+  where ``A^λ`` is GAE(γ, λ) (``gae``) and ``G^λ_{t+1} = V(s_{t+1}) + A^λ_{t+1}`` the value
+  target of step t + 1; at a truncation or at the window's end ``G^λ`` is ``V(s'_t)``. It is
+  GAE with the trace of its first step at full weight (``A_t = A^λ_t + γ (1 − λ)(1 − term_t)
+  (1 − trunc_t) A^λ_{t+1}``): V-trace's policy-gradient advantage ``q_t − V(s_t)``, ``q_t = r_t +
+  γ v_{t+1}``, with every importance weight 1 and trace coefficient λ (Espeholt et al. 2018,
+  "IMPALA: Scalable Distributed Deep-RL with Importance Weighted Actor-Learner Architectures",
+  arXiv:1802.01561), which is the advantage Brax's PPO trains its policy on. (Brax also zeroes
+  a truncated step's advantage and value error; here a truncated step bootstraps from
+  ``V(s'_t)``, as in ``gae``.) Value targets stay ``A^λ_t + V(s_t)``.
+  """
+  adv = gae(reward_t, value_t, next_value_t, termination_t, truncation_t, discount, lambda_)
+  delta_t = reward_t + discount * (1.0 - termination_t) * next_value_t - value_t
+  next_adv = jnp.concatenate([adv[1:], jnp.zeros_like(adv[:1])])
+  carry = discount * (1.0 - termination_t) * (1.0 - truncation_t)
+  return jax.lax.stop_gradient(delta_t + carry * next_adv)
+
+
 def reward_to_go(reward_t: Array, next_value_t: Array, termination_t: Array,
                  truncation_t: Array, discount) -> Array:
   """Discounted reward-to-go ``G_t = r_t + γ (1 − term_t) [trunc_t ? V(s'_t) : G_{t+1}]``.

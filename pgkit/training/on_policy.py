@@ -163,10 +163,21 @@ def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length
   = V(s_t), only the bootstrap observations go through the critic)."""
   value, next_value = values_and_bootstraps(lambda o: critic.apply(params, o), mb,
                                             episode_length, value)
-  advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
-      mb.reward, value, next_value, mb.termination, mb.truncation)
+  advantage, value_target = estimate(algo, mb.reward, value, next_value, mb.termination,
+                                     mb.truncation)
   # (computed outside any gradient: none flows through them, as through Brax's GAE)
-  return mb._replace(advantage=advantage, value_target=advantage + value)
+  return mb._replace(advantage=advantage, value_target=value_target)
+
+
+def estimate(algo: OnPolicy, reward, value, next_value, termination, truncation):
+  """(advantages, value targets) ``[N, B]``: the description's functions over each env's
+  sequence; the targets are ``advantages + V(s_t)`` unless it has ``value_targets``."""
+  over_envs = lambda fn: jax.vmap(fn, in_axes=1, out_axes=1)(
+      reward, value, next_value, termination, truncation)
+  advantage = over_envs(algo.advantages)
+  if algo.value_targets is None:
+    return advantage, advantage + value
+  return advantage, over_envs(algo.value_targets)
 
 
 def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values, key,
@@ -272,14 +283,14 @@ def make_on_policy(run, options, env, policy, critic, build):
         lambda o: critic.apply(state.critic_params, envs.normalize(obs_stats, o)), traj,
         run.episode_length)
     reward = traj.reward * hp.reward_scaling
-    advantage = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
-        reward, value, next_value, traj.termination, traj.truncation)
+    advantage, value_target = estimate(algo, reward, value, next_value, traj.termination,
+                                       traj.truncation)
     done = jnp.maximum(traj.termination, traj.truncation)
     joint = (reward, traj.termination, traj.truncation,
              envs.normalize(obs_stats, traj.next_observation)) if options.joint_critic else ()
     return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls),
                         Batch(obs, traj.action, traj.behaviour_log_prob, advantage, done, value,
-                              advantage + value, *joint))
+                              value_target, *joint))
 
   def learn(state: TrainState, algo: OnPolicy, dual_values, k_policy, k_critic, policy_batch,
             batch):

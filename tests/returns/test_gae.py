@@ -76,3 +76,40 @@ def test_within_sequences_is_rlax_gae_on_each_sequence():
     expected = rlax.truncated_generalized_advantage_estimation(
         r[s], gamma * (1 - term[s]), lam, v_all[start:start + 5])
     np.testing.assert_allclose(got[s], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_lambda_return_advantage_is_brax_ppo_advantage():
+  """Without truncations, Brax PPO's own ``compute_gae`` advantages (r_t + γ(1 − term_t)·vs_{t+1}
+  − V(s_t), vs_T = V(s_T)) and value targets (its ``vs`` = GAE + V)."""
+  from brax.training.agents.ppo import losses as brax_losses
+  k = jax.random.split(jax.random.PRNGKey(1), 3)
+  T, B, gamma, lam = 10, 3, 0.97, 0.95
+  r = jax.random.normal(k[0], (T, B))
+  v = jax.random.normal(k[1], (T + 1, B))
+  term = (jax.random.uniform(k[2], (T, B)) < 0.2).astype(jnp.float32)
+  vs, expected = brax_losses.compute_gae(jnp.zeros((T, B)), term, r, v[:-1], v[-1], lam, gamma)
+  over = lambda fn: jax.vmap(fn, in_axes=1, out_axes=1)(r, v[:-1], v[1:], term, jnp.zeros((T, B)))
+  adv = over(lambda *a: returns.lambda_return_advantage(*a, gamma, lam))
+  np.testing.assert_allclose(adv, expected, rtol=1e-5, atol=1e-5)
+  targets = over(lambda *a: returns.gae(*a, gamma, lam)) + v[:-1]
+  np.testing.assert_allclose(targets, vs, rtol=1e-5, atol=1e-5)
+  # It is not GAE: the difference is γ(1 − λ)(1 − term_t)·A^λ_{t+1}.
+  gae = over(lambda *a: returns.gae(*a, gamma, lam))
+  next_gae = jnp.concatenate([gae[1:], jnp.zeros((1, B))])
+  np.testing.assert_allclose(adv - gae, gamma * (1 - lam) * (1 - term) * next_gae, atol=1e-5)
+  assert float(jnp.max(jnp.abs(adv - gae))) > 1e-2
+
+
+def test_lambda_return_advantage_truncation_hand_derived():
+  # The 4-step example above (γ = λ = 0.5, truncated at step 1): δ = [1, 6, 2.5, 4] and
+  # A^λ = [2.5, 6, 3.5, 4]. A_t = δ_t + γ(1 − trunc_t)·A^λ_{t+1}: A0 = 1 + 0.5·6 = 4;
+  # A1 = 6 (the truncation bootstraps from V(s'_1) alone); A2 = 2.5 + 0.5·4 = 4.5; A3 = δ3 = 4.
+  r = jnp.array([1.0, 2.0, 3.0, 4.0])
+  v = jnp.array([0.5, 1.0, 2.0, 3.0])
+  nv = jnp.array([1.0, 10.0, 3.0, 6.0])
+  trunc = jnp.array([0.0, 1.0, 0.0, 0.0])
+  adv = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 0.5)
+  np.testing.assert_allclose(adv, [4.0, 6.0, 4.5, 4.0], rtol=1e-6)
+  # λ = 1: the λ-return is the discounted return and both estimators agree (GAE(γ, 1)).
+  one = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 1.0)
+  np.testing.assert_allclose(one, returns.gae(r, v, nv, jnp.zeros(4), trunc, 0.5, 1.0), rtol=1e-6)

@@ -116,7 +116,8 @@ def test_changes_are_routed_to_their_part():
 ])
 def test_unknown_name_is_refused(changes, unknown):
   with pytest.raises(ValueError, match=f"^{unknown} is not a setting of ppo_clip; its settings "
-                                       r"are \['activation', 'advantage_span', 'backend', "):
+                                       r"are \['activation', 'advantage_estimate', "
+                                       r"'advantage_span', 'backend', "):
     preset("ppo_clip", **changes)
 
 

@@ -137,7 +137,7 @@ def test_joint_critic_refreshes_advantages_from_the_current_critic():
   zeros = jnp.zeros((t, b))
   critic = types.SimpleNamespace(apply=lambda w, o: w * o[..., 0] + 1.0)  # V(o) = w·o + 1
   algo = types.SimpleNamespace(advantages=gae_advantages(
-      types.SimpleNamespace(discount=gamma, gae_lambda=lam)))
+      types.SimpleNamespace(discount=gamma, gae_lambda=lam)), value_targets=None)
   mb = Batch(obs, None, None, zeros, zeros, zeros, zeros, reward, term, zeros, nxt)
   for w in (2.0, -0.5):  # a different critic gives different advantages
     out = refresh_advantages(critic, algo, w, mb, episode_length=1000)
@@ -147,6 +147,32 @@ def test_joint_critic_refreshes_advantages_from_the_current_critic():
           reward[:, j], gamma * (1.0 - term[:, j]), lam, values)
       np.testing.assert_allclose(out.advantage[:, j], expected, rtol=1e-5, atol=1e-6)
       np.testing.assert_allclose(out.value_target[:, j], expected + values[:-1], rtol=1e-5)
+
+
+def test_lambda_return_estimate_refreshes_as_brax_ppo_computes():
+  """With ``advantage_estimate="lambda_return"`` a refreshed minibatch holds Brax PPO's own
+  ``compute_gae`` outputs for each sequence: its advantages r_t + γ(1 − term_t)·vs_{t+1} − V(s_t)
+  and its value targets vs (GAE + V), both from the critic given."""
+  import types
+  from brax.training.agents.ppo import losses as brax_losses
+  from pgkit.algorithms.base import advantage_estimate
+  from pgkit.training.on_policy import Batch, refresh_advantages
+  t, b, gamma, lam = 5, 3, 0.97, 0.95
+  rng = np.random.default_rng(1)
+  obs = jnp.asarray(rng.normal(size=(t, b, 1)), jnp.float32)
+  nxt = jnp.concatenate([obs[1:], jnp.asarray(rng.normal(size=(1, b, 1)), jnp.float32)])
+  reward = jnp.asarray(rng.normal(size=(t, b)), jnp.float32)
+  term = jnp.zeros((t, b)).at[2, 1].set(1.0)
+  zeros = jnp.zeros((t, b))
+  critic = types.SimpleNamespace(apply=lambda w, o: w * o[..., 0] + 1.0)
+  algo = types.SimpleNamespace(**advantage_estimate(
+      types.SimpleNamespace(discount=gamma, gae_lambda=lam), "lambda_return"))
+  mb = Batch(obs, None, None, zeros, zeros, zeros, zeros, reward, term, zeros, nxt)
+  out = refresh_advantages(critic, algo, 2.0, mb, episode_length=1000)
+  vs, expected = brax_losses.compute_gae(zeros, term, reward, 2.0 * obs[..., 0] + 1.0,
+                                         2.0 * nxt[-1, :, 0] + 1.0, lam, gamma)
+  np.testing.assert_allclose(out.advantage, expected, rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(out.value_target, vs, rtol=1e-5, atol=1e-5)
 
 
 def _critic_pieces(settings):
