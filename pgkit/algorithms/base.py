@@ -5,7 +5,8 @@ An assembly ``build(run, options, hp) -> OnPolicy`` reads its own static ``optio
 ``hp`` (possibly traced) and returns pieces; the trainer reads only those pieces, never a
 switch of its own handed through the description. Each piece has one protocol:
 
-* ``advantages(reward, value, next_value, termination, truncation) -> advantage`` (``[T]``);
+* ``advantages(reward, value, next_value, termination, truncation) -> advantage`` (``[T]``),
+  or ``(advantage, value_target)`` when the critic's targets are not ``advantage + value``;
 * ``policy_minibatches`` / ``critic_minibatches``: ``Minibatches(epochs, minibatches)``;
 * ``early_stop(metrics) -> bool``: stop an iteration's remaining policy updates (masked);
 * ``minibatch_advantages(advantage [N]) -> [N]``: e.g. standardisation per minibatch;
@@ -156,8 +157,6 @@ class OnPolicy(NamedTuple):
   reweighter: estep.Reweighter = estep.none()
   policy_batch: PolicyBatch = single_path()
   optimizer_metrics: Callable[[Any], dict] = lambda opt_state: {}
-  # The critic's targets, called as ``advantages`` is (None: ``advantages`` + V(s_t)).
-  value_targets: AdvantageFn | None = None
 
 
 # ---- Settings the on-policy trainer and the shared helpers below read ----------------------
@@ -276,18 +275,15 @@ def within_sequences(advantages: AdvantageFn, length: int) -> AdvantageFn:
   return fn
 
 
-def advantage_estimate(hp, kind: str = "gae", sequence_length: int | None = None) -> dict:
-  """``OnPolicy``'s ``advantages`` and ``value_targets`` for ``kind``: ``gae`` (GAE(γ, λ),
-  targets ``A + V``) or ``lambda_return`` (``returns.lambda_return_advantage``, as Brax's PPO,
-  with GAE's targets ``A^λ + V``); with ``sequence_length`` both ``within_sequences``."""
-  span = ((lambda fn: within_sequences(fn, sequence_length)) if sequence_length
-          else (lambda fn: fn))
-  gae = gae_advantages(hp)
-  if kind == "gae":
-    return dict(advantages=span(gae), value_targets=None)
-  advantage = lambda *a: returns.lambda_return_advantage(*a, hp.discount, hp.gae_lambda)
-  target = lambda reward, value, *rest: gae(reward, value, *rest) + value
-  return dict(advantages=span(advantage), value_targets=span(target))
+def advantage_estimate(hp, kind: str = "gae",
+                       sequence_length: int | None = None) -> AdvantageFn:
+  """``OnPolicy.advantages`` for ``kind``: ``gae`` (GAE(γ, λ), targets ``A + V``) or
+  ``lambda_return`` (``returns.lambda_return_advantage``, as Brax's PPO: its advantages and
+  GAE's targets ``A^λ + V``); with ``sequence_length``, ``within_sequences``."""
+  fn = gae_advantages(hp)
+  if kind == "lambda_return":
+    fn = lambda *a: returns.lambda_return_advantage(*a, hp.discount, hp.gae_lambda)
+  return within_sequences(fn, sequence_length) if sequence_length else fn
 
 
 def reward_to_go_advantages(hp) -> AdvantageFn:

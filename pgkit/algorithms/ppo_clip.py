@@ -41,8 +41,9 @@ def ppo_clip(run, options, hp) -> OnPolicy:
   return OnPolicy(
       policy_loss=losses.chain(losses.clipped_surrogate(hp.clip_epsilon),
                                losses.entropy_bonus(hp.entropy_coef)),
-      **advantage_estimate(hp, options.advantage_estimate,
-                           run.unroll_length if options.advantage_span == "sequence" else None),
+      advantages=advantage_estimate(
+          hp, options.advantage_estimate,
+          run.unroll_length if options.advantage_span == "sequence" else None),
       early_stop=kl_above(hp.target_kl),
       **policy_adam(run, options, hp, options.epochs, options.minibatches),
       **shared(run, options, hp))

@@ -42,8 +42,9 @@ def gae(reward_t: Array, value_t: Array, next_value_t: Array, termination_t: Arr
 
 def lambda_return_advantage(reward_t: Array, value_t: Array, next_value_t: Array,
                             termination_t: Array, truncation_t: Array, discount,
-                            lambda_) -> Array:
-  """The one-step action value bootstrapped from the next state's λ-return, minus the baseline:
+                            lambda_) -> tuple[Array, Array]:
+  """(advantages, value targets) ``[T]``: the one-step action value bootstrapped from the next
+  state's λ-return, minus the baseline,
 
       A_t = r_t + γ (1 − term_t) G^λ_{t+1} − V(s_t)
           = δ_t + γ (1 − term_t)(1 − trunc_t) A^λ_{t+1},
@@ -56,13 +57,14 @@ def lambda_return_advantage(reward_t: Array, value_t: Array, next_value_t: Array
   "IMPALA: Scalable Distributed Deep-RL with Importance Weighted Actor-Learner Architectures",
   arXiv:1802.01561), which is the advantage Brax's PPO trains its policy on. (Brax also zeroes
   a truncated step's advantage and value error; here a truncated step bootstraps from
-  ``V(s'_t)``, as in ``gae``.) Value targets stay ``A^λ_t + V(s_t)``.
+  ``V(s'_t)``, as in ``gae``.) The value targets are the λ-returns ``A^λ_t + V(s_t)``, from
+  the same GAE pass.
   """
   adv = gae(reward_t, value_t, next_value_t, termination_t, truncation_t, discount, lambda_)
   delta_t = reward_t + discount * (1.0 - termination_t) * next_value_t - value_t
   next_adv = jnp.concatenate([adv[1:], jnp.zeros_like(adv[:1])])
   carry = discount * (1.0 - termination_t) * (1.0 - truncation_t)
-  return jax.lax.stop_gradient(delta_t + carry * next_adv)
+  return jax.lax.stop_gradient(delta_t + carry * next_adv), adv + value_t
 
 
 def reward_to_go(reward_t: Array, next_value_t: Array, termination_t: Array,

@@ -170,14 +170,11 @@ def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length
 
 
 def estimate(algo: OnPolicy, reward, value, next_value, termination, truncation):
-  """(advantages, value targets) ``[N, B]``: the description's functions over each env's
-  sequence; the targets are ``advantages + V(s_t)`` unless it has ``value_targets``."""
-  over_envs = lambda fn: jax.vmap(fn, in_axes=1, out_axes=1)(
+  """(advantages, value targets) ``[N, B]``: the description's ``advantages`` over each env's
+  sequence; the targets are ``advantages + V(s_t)`` unless it returns its own."""
+  out = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
       reward, value, next_value, termination, truncation)
-  advantage = over_envs(algo.advantages)
-  if algo.value_targets is None:
-    return advantage, advantage + value
-  return advantage, over_envs(algo.value_targets)
+  return out if isinstance(out, tuple) else (out, out + value)
 
 
 def update_jointly(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values, key,

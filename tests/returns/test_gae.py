@@ -89,9 +89,8 @@ def test_lambda_return_advantage_is_brax_ppo_advantage():
   term = (jax.random.uniform(k[2], (T, B)) < 0.2).astype(jnp.float32)
   vs, expected = brax_losses.compute_gae(jnp.zeros((T, B)), term, r, v[:-1], v[-1], lam, gamma)
   over = lambda fn: jax.vmap(fn, in_axes=1, out_axes=1)(r, v[:-1], v[1:], term, jnp.zeros((T, B)))
-  adv = over(lambda *a: returns.lambda_return_advantage(*a, gamma, lam))
+  adv, targets = over(lambda *a: returns.lambda_return_advantage(*a, gamma, lam))
   np.testing.assert_allclose(adv, expected, rtol=1e-5, atol=1e-5)
-  targets = over(lambda *a: returns.gae(*a, gamma, lam)) + v[:-1]
   np.testing.assert_allclose(targets, vs, rtol=1e-5, atol=1e-5)
   # It is not GAE: the difference is γ(1 − λ)(1 − term_t)·A^λ_{t+1}.
   gae = over(lambda *a: returns.gae(*a, gamma, lam))
@@ -108,8 +107,9 @@ def test_lambda_return_advantage_truncation_hand_derived():
   v = jnp.array([0.5, 1.0, 2.0, 3.0])
   nv = jnp.array([1.0, 10.0, 3.0, 6.0])
   trunc = jnp.array([0.0, 1.0, 0.0, 0.0])
-  adv = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 0.5)
+  adv, target = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 0.5)
   np.testing.assert_allclose(adv, [4.0, 6.0, 4.5, 4.0], rtol=1e-6)
+  np.testing.assert_allclose(target, np.array([2.5, 6.0, 3.5, 4.0]) + v, rtol=1e-6)  # A^λ + V
   # λ = 1: the λ-return is the discounted return and both estimators agree (GAE(γ, 1)).
-  one = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 1.0)
+  one, _ = returns.lambda_return_advantage(r, v, nv, jnp.zeros(4), trunc, 0.5, 1.0)
   np.testing.assert_allclose(one, returns.gae(r, v, nv, jnp.zeros(4), trunc, 0.5, 1.0), rtol=1e-6)

@@ -137,7 +137,7 @@ def test_joint_critic_refreshes_advantages_from_the_current_critic():
   zeros = jnp.zeros((t, b))
   critic = types.SimpleNamespace(apply=lambda w, o: w * o[..., 0] + 1.0)  # V(o) = w·o + 1
   algo = types.SimpleNamespace(advantages=gae_advantages(
-      types.SimpleNamespace(discount=gamma, gae_lambda=lam)), value_targets=None)
+      types.SimpleNamespace(discount=gamma, gae_lambda=lam)))
   mb = Batch(obs, None, None, zeros, zeros, zeros, zeros, reward, term, zeros, nxt)
   for w in (2.0, -0.5):  # a different critic gives different advantages
     out = refresh_advantages(critic, algo, w, mb, episode_length=1000)
@@ -165,7 +165,7 @@ def test_lambda_return_estimate_refreshes_as_brax_ppo_computes():
   term = jnp.zeros((t, b)).at[2, 1].set(1.0)
   zeros = jnp.zeros((t, b))
   critic = types.SimpleNamespace(apply=lambda w, o: w * o[..., 0] + 1.0)
-  algo = types.SimpleNamespace(**advantage_estimate(
+  algo = types.SimpleNamespace(advantages=advantage_estimate(
       types.SimpleNamespace(discount=gamma, gae_lambda=lam), "lambda_return"))
   mb = Batch(obs, None, None, zeros, zeros, zeros, zeros, reward, term, zeros, nxt)
   out = refresh_advantages(critic, algo, 2.0, mb, episode_length=1000)
