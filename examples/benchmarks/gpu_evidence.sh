@@ -14,7 +14,8 @@
 # A plan line is one of (SEEDS seeds, EVALS evaluations a run from 0 steps, Brax's num_evals):
 #   run ENV STEPS SEEDS EVALS            pgkit bench ppo-vs-brax (Brax's published settings)
 #   ablation ENV STEPS SEEDS EVALS CHANGE...   pgkit bench ablation (baseline: run's pgkit runs)
-#   train ALGO ENV STEPS                 pgkit train with the preset: log, metrics.csv, result.json
+#   train ALGO ENV STEPS                 pgkit train with the preset, 20 reports, each evaluating the
+#                                        deterministic policy: log, metrics.csv, result.json
 #   profile ENV [CHANGES]                profile_ppo_iteration.py: one ppo_clip iteration by phase
 #   startup ALGO ENV                     startup.py: the time before training, step by step
 # into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train), profile/ENV[-CHANGES].txt
@@ -90,7 +91,8 @@ train_job() {  # ALGO ENV STEPS BUDGET_S: one preset, its log and curve (not res
   if [ -f "$records/$stem-result.json" ]; then echo "done: train $1 $2 $3"; return; fi
   mkdir -p "$work/train"
   timeout "$4" python3 -m pgkit.cli train "$1" --env "$2" --num-timesteps "$3" --run-dir "$run" \
-    2>&1 | quiet | tee "$work/$stem.log" || echo "train $1 $2 $3: stopped after $4 s"
+    --num-chunks 20 --eval-at-reports True 2>&1 | quiet | tee "$work/$stem.log" \
+    || echo "train $1 $2 $3: stopped after $4 s"
   cp "$run/metrics.csv" "$work/$stem-metrics.csv" 2>/dev/null || true
   cp "$run/result.json" "$work/$stem-result.json" 2>/dev/null || true
 }

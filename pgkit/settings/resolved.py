@@ -20,8 +20,9 @@ from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.presets import ENV_PRESETS
 from pgkit.settings.run import RunSettings
 
-# Run settings that name output places, not the run: they may differ when a run resumes.
-OUTPUT_FIELDS = ("run_dir", "wandb_project")
+# Run settings that name what a run reports and where, not what it trains: they may differ when
+# a run resumes.
+OUTPUT_FIELDS = ("run_dir", "wandb_project", "eval_at_reports")
 
 
 class Settings(NamedTuple):

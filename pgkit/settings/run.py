@@ -51,6 +51,9 @@ class RunSettings(Options):
                                   "statistics and without normalize_observations (inf: not "
                                   "clipped, as Brax's PPO)", gt=0.0, inf=True)
   eval_envs: int = field(16, "episodes of the final deterministic evaluation", ge=1)
+  eval_at_reports: bool = field(False, "also evaluate the deterministic policy at every report "
+                                "(eval_envs episodes): eval_return in the report line and the "
+                                "logs, a curve of it against env steps")
   devices: int = field(0, "local devices to train on (0: all): the env batch is split over "
                        "them along num_envs, a sweep's runs are spread over them", ge=0)
   seed: int = field(0, "seed of the run's PRNG key", ge=0)
@@ -105,6 +108,6 @@ class RunSettings(Options):
     return max(1, -(-self.num_timesteps // self.steps_per_iteration))
 
   def compiled_part(self) -> "RunSettings":
-    """The settings a compiled trainer depends on: the seed and output places set to their
-    defaults, so runs that differ only there share compiled functions."""
-    return self.replace(seed=0, run_dir=None, wandb_project=None)
+    """The settings a compiled trainer depends on: the seed and the outputs (places, evaluations
+    at reports) set to their defaults, so runs that differ only there share compiled functions."""
+    return self.replace(seed=0, run_dir=None, wandb_project=None, eval_at_reports=False)

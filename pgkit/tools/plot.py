@@ -1,7 +1,8 @@
 """``pgkit plot RUN_DIR... [--x env_steps|wall_s] [--metrics kl,entropy] [--out FILE.png]``.
 
 Top panel: the training episodes' mean return against env steps (or wall-clock seconds) for each
-run, with the final deterministic evaluation as a marker. Runs whose settings differ only in the
+run, the deterministic evaluations of runs trained with ``eval_at_reports`` dashed, and the final
+deterministic evaluation as a marker. Runs whose settings differ only in the
 seed (or output places) are one group: its mean, with a band of ± one standard deviation over
 the seeds. Bottom panel: the chosen metrics of every group, the same way. Needs the ``plot``
 extra (matplotlib).
@@ -119,16 +120,19 @@ def pyplot(command: str):
 
 
 def draw_returns(ax, groups: list[Group], x: str = "env_steps") -> None:
-  """Each group's mean training return ± std over its seeds, and its final evaluations (★)."""
+  """Each group's mean training return ± std over its seeds, its evaluations at reports
+  (dashed, where its runs have them) and its final evaluations (★)."""
   for i, g in enumerate(groups):
     color = f"C{i % 10}"
-    _band(ax, *g.curve(x, "episode_return"), color,
-          f"{g.label} ({len(g.runs)} seed{'s' if len(g.runs) > 1 else ''})")
+    label = f"{g.label} ({len(g.runs)} seed{'s' if len(g.runs) > 1 else ''})"
+    _band(ax, *g.curve(x, "episode_return"), color, label)
+    if any("eval_return" in row for rows in g.runs for row in rows):
+      _band(ax, *g.curve(x, "eval_return"), color, f"{label}, evaluated", style="--")
     finals = [r for r in g.results if r]
     if finals and x == "env_steps":
       ax.scatter([r["env_steps"] for r in finals], [r["eval_return"] for r in finals],
                  color=color, marker="*", s=60, zorder=3)
-  ax.set_ylabel("episode return (training; ★ final evaluation)")
+  ax.set_ylabel("episode return (training; -- evaluations; ★ final)")
   ax.legend(fontsize=7)
 
 

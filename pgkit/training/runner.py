@@ -19,7 +19,10 @@ validated and the run folder is checked (created, writable, holding this run's
 
 At the end the deterministic policy is evaluated (its evaluation compiled in a background thread
 while the run trains: ``loop.Compiled.evaluate_ahead``), ``result.json`` is written and one
-``final:`` line is printed.
+``final:`` line is printed. With ``eval_at_reports`` the same evaluation (same episodes' keys)
+also runs at every report: ``eval_return`` in its line and its logs row, so the logs hold the
+deterministic policy's return against env steps, as Brax's trainers report it ``num_evals``
+times; the last report's equals the final one.
 """
 from __future__ import annotations
 
@@ -78,11 +81,13 @@ def _resume_command(settings: Settings) -> str:
 
 
 class _Outputs(NamedTuple):
-  """Where a run's reports go: checkpoints and logs (None without a run folder), progress."""
+  """Where a run's reports go: checkpoints and logs (None without a run folder), progress, and
+  the evaluation each report runs (None without ``eval_at_reports``)."""
 
   ckpt: checkpoints.Checkpoints | None
   logs: loggers.Logs | None
   progress: progress_lib.Progress
+  evaluate: Callable | None = None  # state -> the deterministic policy's mean return
 
 
 def _open_folder(settings: Settings):
@@ -102,13 +107,15 @@ def _open_folder(settings: Settings):
   return ckpt
 
 
-def _report_line(iteration, env_steps, steps_per_s, metrics, progress) -> tuple[str, float]:
+def _report_line(iteration, env_steps, steps_per_s, metrics, progress,
+                 eval_return=None) -> tuple[str, float]:
   """The report's line, and its episodes' mean return (None when no episode ended in it)."""
   episodes = float(np.sum(metrics["episodes"]))
   mean_return = float(np.sum(metrics["episode_return_sum"])) / episodes if episodes else None
   shown = f"{mean_return:8.2f}" if episodes else "     n/a"
+  evaluated = "" if eval_return is None else f"eval {eval_return:8.2f}  "
   return (f"iter {iteration:5d}  env_steps {env_steps:9d}  steps/s {steps_per_s:9.0f}  "
-          f"episode_return {shown}  ({episodes:.0f} episodes)  "
+          f"episode_return {shown}  ({episodes:.0f} episodes)  {evaluated}"
           f"kl {float(np.mean(metrics['kl'])):.4f}  {progress.summary()}"), mean_return
 
 
@@ -152,11 +159,13 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
   progress = progress_lib.Progress(p.iterations, trainer.steps_per_iteration, first, print_fn,
                                    print_fn is _print and progress_lib.is_terminal(), sparse)
   logs = loggers.Logs(rs.run_dir, settings, first) if rs.run_dir and distributed.is_main() else None
-  outputs = _Outputs(ckpt, logs, progress)
+  evaluate_state = lambda state: float(sharding.fetch(evaluate(state, eval_key)))
+  outputs = _Outputs(ckpt, logs, progress, evaluate_state if rs.eval_at_reports else None)
   try:
     with progress:
-      state = _train(c, p, state, hp, first, trainer, settings, outputs, start)
-    eval_return = float(sharding.fetch(evaluate(state, eval_key)))
+      state, eval_return = _train(c, p, state, hp, first, trainer, settings, outputs, start)
+    if eval_return is None:  # else the last report evaluated this state
+      eval_return = evaluate_state(state)
   finally:
     for out in (outputs.logs, ckpt):
       if out:
@@ -171,8 +180,9 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
 
 
 def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
-  """The units from iteration ``first`` on, reporting every ``p.units_per_report`` units."""
-  pending, t_report, n_report = [], time.time(), 0
+  """The units from iteration ``first`` on, reporting every ``p.units_per_report`` units;
+  returns the state and the last report's evaluation (None without one)."""
+  pending, t_report, n_report, eval_return = [], time.time(), 0, None
   with StopSignals() as stop:
     for u in range(first // p.unit, p.num_units):
       state, metrics = c.run_chunk(state, hp)
@@ -193,7 +203,9 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
       saved = out.ckpt.save(iteration, state) if out.ckpt else None
       env_steps = iteration * trainer.steps_per_iteration
       steps_per_s = n_report * p.unit * trainer.steps_per_iteration / (time.time() - t_report)
-      line, mean_return = _report_line(iteration, env_steps, steps_per_s, metrics, out.progress)
+      eval_return = out.evaluate(state) if out.evaluate else None  # before state is donated
+      line, mean_return = _report_line(iteration, env_steps, steps_per_s, metrics, out.progress,
+                                       eval_return)
       out.progress.line(line)
       if out.logs:
         row = {k: float(np.mean(v)) for k, v in metrics.items()}
@@ -201,6 +213,8 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
                    steps_per_s=steps_per_s)
         if mean_return is not None:  # else no episode ended in the report
           row["episode_return"] = mean_return
+        if eval_return is not None:
+          row["eval_return"] = eval_return
         out.logs.write(row)
       _check_divergence(metrics, iteration, settings.run.on_divergence, out.progress.line)
       if stop.requested:
@@ -209,7 +223,7 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
         raise Stopped(f"stopped by {stop.name} at iteration {iteration}; {where}",
                       stop.requested)
       pending, t_report, n_report = [], time.time(), 0
-  return state
+  return state, eval_return
 
 
 def _check_divergence(metrics, iteration, on_divergence: str, print_fn) -> None:

@@ -34,9 +34,18 @@ def trained(tmp_path_factory):
                           run_dir=str(folder))
   lines = []
   result = run(settings, print_fn=lines.append)
-  # seed 3 shares the compiled functions: a second member of the same settings for ``plot``
-  run(settings.replace(seed=3, run_dir=str(folder.parent / "tiny-seed3")), print_fn=print)
   return folder, settings, result, lines
+
+
+@pytest.fixture(scope="module")
+def evaluated(trained):
+  """Seed 3 of the same settings, evaluated at every report: another member of the group for
+  ``plot`` (``eval_at_reports`` is an output setting, and the compiled functions are shared)."""
+  folder, settings = trained[0].parent / "tiny-seed3", trained[1]
+  lines = []
+  result = run(settings.replace(seed=3, run_dir=str(folder), eval_at_reports=True),
+               print_fn=lines.append)
+  return folder, result, lines
 
 
 def test_plain_progress_lines_every_tenth(trained):
@@ -123,7 +132,27 @@ def test_render_html_holds_the_episode(trained, tmp_path):
   assert positions.shape[1:] == (2, 3) and np.ptp(positions, axis=0).max() > 0  # cart and pole
 
 
-def test_plot_draws_seed_bands(trained, tmp_path, capsys):
+def test_evaluations_at_reports_are_the_checkpoints_evaluations(trained, evaluated):
+  folder, result, lines = evaluated
+  rows = [json.loads(r) for r in (folder / "metrics.jsonl").read_text().splitlines()]
+  assert [r["iteration"] for r in rows] == [10, 20]
+  # the run's evaluation key and episodes on each report's state: what ``pgkit eval`` computes
+  # from that report's checkpoint; the last report's is the final evaluation itself
+  at_10 = evaluate.evaluate(str(folder), checkpoint=10)["returns"].mean()
+  np.testing.assert_allclose(rows[0]["eval_return"], at_10, rtol=1e-5)
+  assert rows[1]["eval_return"] == result.eval_return
+  reports = [line for line in lines if line.startswith("iter")]
+  assert [f"eval {r['eval_return']:8.2f}  kl " in line for r, line in zip(rows, reports)] == [
+      True, True]
+  with open(folder / "metrics.csv") as f:
+    assert [float(t["eval_return"]) for t in csv.DictReader(f)] == [r["eval_return"]
+                                                                    for r in rows]
+  # without the setting (seed 2) no report evaluates
+  assert not any("eval_return" in json.loads(r)
+                 for r in (trained[0] / "metrics.jsonl").read_text().splitlines())
+
+
+def test_plot_draws_seed_bands(trained, evaluated, tmp_path, capsys):
   folder = trained[0]
   runs = [str(folder), str(folder.parent / "tiny-seed3")]
   out = tmp_path / "curves.png"
@@ -139,6 +168,10 @@ def test_plot_draws_seed_bands(trained, tmp_path, capsys):
   np.testing.assert_array_equal(xs, [320, 640])
   np.testing.assert_allclose(mean, np.mean(kls, axis=0))
   np.testing.assert_allclose(std, np.std(kls, axis=0))
+  # only seed 3 evaluated at its reports: the dashed curve is its evaluations alone
+  evals = [json.loads(r)["eval_return"]
+           for r in (evaluated[0] / "metrics.jsonl").read_text().splitlines()]
+  np.testing.assert_allclose(group.curve("env_steps", "eval_return")[1:], [evals, [0, 0]])
 
 
 def test_list_shows_builtin_and_user_algorithms(capsys):
