@@ -62,4 +62,4 @@ def player(trainer, episodes: int, length: int, stochastic: bool, keep_states: b
     return envs.episodes(trainer.env, trainer.policy, state.policy_params, state.obs_stats, key,
                          episodes, length, stochastic, keep_states)
 
-  return xla_options.jit(play)
+  return xla_options.jit(play, once=True)  # as the run's own evaluation

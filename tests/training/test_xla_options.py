@@ -1,4 +1,5 @@
-"""pgkit's compile options: on a CPU no YNNPACK fusion for products, unless the user asks."""
+"""pgkit's compile options: on a CPU no YNNPACK fusion for products, and for the functions a run
+calls once XLA's elemental emitters, unless the user asks otherwise."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,6 +8,7 @@ from pgkit.training import loop, make_trainer, xla_options
 from tests.training.test_vmap import TINY
 
 PRODUCTS_OFF = {"xla_cpu_experimental_ynn_fusion_type": "LIBRARY_FUSION_TYPE_REDUCE"}
+ONCE = dict(PRODUCTS_OFF, xla_cpu_use_fusion_emitters=False)
 
 
 def test_products_leave_ynnpack_on_a_cpu_unless_the_environment_keeps_it():
@@ -20,12 +22,28 @@ def test_products_leave_ynnpack_on_a_cpu_unless_the_environment_keeps_it():
                                       backend="cpu") == PRODUCTS_OFF
   for backend in ("gpu", "cuda", "tpu"):
     assert xla_options.compiler_options({}, backend=backend) is None
+    assert xla_options.compiler_options({}, backend=backend, once=True) is None
+
+
+def test_functions_run_once_take_the_elemental_emitters_unless_xla_flags_name_them():
+  assert xla_options.compiler_options({}, backend="cpu", once=True) == ONCE
+  assert xla_options.compiler_options({"PGKIT_YNNPACK": "on"}, backend="cpu", once=True) == {
+      "xla_cpu_use_fusion_emitters": False}
+  flags = {"XLA_FLAGS": "--xla_cpu_use_fusion_emitters=true"}
+  assert xla_options.compiler_options(flags, backend="cpu", once=True) == PRODUCTS_OFF
+  assert xla_options.compiler_options(dict(flags, PGKIT_YNNPACK="on"), backend="cpu",
+                                      once=True) is None
+  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
+  f = lambda x: jnp.sum(jnp.tanh(x) * jnp.exp(-x * x), axis=1)
+  expected = np.sum(np.tanh(np.float64(x)) * np.exp(-np.float64(x) ** 2), axis=1)
+  np.testing.assert_allclose(xla_options.jit(f, once=True)(x), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_an_option_this_xla_does_not_know_is_dropped_not_an_error():
   assert xla_options.accepted("xla_cpu_experimental_ynn_fusion_type", "LIBRARY_FUSION_TYPE_REDUCE")
   assert not xla_options.accepted("xla_cpu_no_such_option", "1")
   assert not xla_options.accepted("xla_cpu_experimental_ynn_fusion_type", "not_a_fusion_type")
+  assert xla_options.accepted("xla_cpu_use_fusion_emitters", False)
 
 
 def test_products_compile_without_ynnpack_and_give_the_same_numbers():
@@ -43,10 +61,10 @@ def test_products_compile_without_ynnpack_and_give_the_same_numbers():
 def test_the_loop_compiles_init_step_and_evaluate_with_the_options(monkeypatch):
   calls = []
 
-  def spy(*args, **kwargs):
-    calls.append(1)
+  def spy(*args, once=False, **kwargs):
+    calls.append(once)
     return PRODUCTS_OFF
 
   monkeypatch.setattr(xla_options, "compiler_options", spy)
   loop.compiled.__wrapped__(make_trainer(TINY), 1)  # not the cached one another test made
-  assert len(calls) == 3  # init, run_chunk, evaluate
+  assert sorted(calls) == [False, True, True]  # run_chunk; init and evaluate, run once
