@@ -54,14 +54,16 @@ def _groups(run_dirs: list[str]) -> list[Group]:
   from pgkit.settings.resolved import OUTPUT_FIELDS
 
   by_key: dict[str, Group] = {}
-  settings = {d: folder.read_settings(d) for d in run_dirs}
-  shared = _shared_fields([s.to_dict() for s in settings.values()])
-  for d, s in settings.items():
-    data = s.to_dict()
+  settings = {d: folder.read_settings(d).to_dict() for d in run_dirs}
+  # Labels name the fields that differ between runs of the same algorithm (runs of different
+  # algorithms differ in most fields: their labels are the algorithms')
+  shared = {algo: _shared_fields([s for s in settings.values() if s["algo"] == algo])
+            for algo in {s["algo"] for s in settings.values()}}
+  for d, data in settings.items():
     data["run"] = {k: v for k, v in data["run"].items() if k not in OUTPUT_FIELDS + ("seed",)}
     key = json.dumps(data, sort_keys=True)
     if key not in by_key:
-      by_key[key] = Group(_label(data, shared))
+      by_key[key] = Group(_label(data, shared[data["algo"]]))
     rows = folder.read_metrics(d)
     if not rows:
       raise InputError(f"run_dir {d!r} has no metrics yet ({folder.METRICS} is empty)")

@@ -174,6 +174,24 @@ def test_plot_draws_seed_bands(trained, evaluated, tmp_path, capsys):
   np.testing.assert_allclose(group.curve("env_steps", "eval_return")[1:], [evals, [0, 0]])
 
 
+def test_plot_labels_name_what_differs_between_runs_of_one_algorithm(tmp_path):
+  from pgkit import preset
+  from pgkit.settings import resolved
+  base = preset("ppo_clip", "inverted_pendulum")
+  lr = base.hparams.learning_rate
+  runs = {"a": base, "b": base.replace(learning_rate=2 * lr),
+          "c": preset("trpo", "inverted_pendulum"), "d": base.replace(seed=4)}
+  for name, settings in runs.items():
+    (tmp_path / name).mkdir()
+    resolved.save(settings, str(tmp_path / name / "settings.json"))
+    (tmp_path / name / "metrics.jsonl").write_text('{"env_steps": 1, "kl": 0.1}\n')
+  groups = plot._groups([str(tmp_path / name) for name in runs])
+  # a and d differ only in the seed: one group; trpo differs from ppo_clip in most fields
+  assert [(g.label, len(g.runs)) for g in groups] == [
+      (f"ppo_clip inverted_pendulum learning_rate={lr}", 2),
+      (f"ppo_clip inverted_pendulum learning_rate={2 * lr}", 1), ("trpo inverted_pendulum", 1)]
+
+
 def test_list_shows_builtin_and_user_algorithms(capsys):
   assert cli.main(["list", "examples/custom_assembly.py"]) == 0
   out = capsys.readouterr().out
