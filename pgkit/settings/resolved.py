@@ -18,11 +18,7 @@ from pgkit.settings import registry
 from pgkit.settings.errors import InputError
 from pgkit.settings.fields import HParams, Options, names
 from pgkit.settings.presets import ENV_PRESETS
-from pgkit.settings.run import RunSettings
-
-# Run settings that name what a run reports and where, not what it trains: they may differ when
-# a run resumes.
-OUTPUT_FIELDS = ("run_dir", "wandb_project", "eval_at_reports")
+from pgkit.settings.run import OUTPUT_FIELDS, RunSettings
 
 
 class Settings(NamedTuple):

@@ -9,6 +9,9 @@ BACKENDS = ("spring", "positional", "generalized", "mjx")
 # "auto" follows the env's action space: categorical on discrete actions, tanh_gaussian else.
 POLICIES = ("auto", "tanh_gaussian", "gaussian", "categorical")
 ACTIVATIONS = ("tanh", "swish", "relu", "elu")
+# Run settings that name what a run reports and where, not what it trains: they may differ when
+# a run resumes, and compiled functions do not depend on them.
+OUTPUT_FIELDS = ("run_dir", "wandb_project", "eval_at_reports")
 
 
 class RunSettings(Options):
@@ -108,6 +111,7 @@ class RunSettings(Options):
     return max(1, -(-self.num_timesteps // self.steps_per_iteration))
 
   def compiled_part(self) -> "RunSettings":
-    """The settings a compiled trainer depends on: the seed and the outputs (places, evaluations
-    at reports) set to their defaults, so runs that differ only there share compiled functions."""
-    return self.replace(seed=0, run_dir=None, wandb_project=None, eval_at_reports=False)
+    """The settings a compiled trainer depends on: the seed and the ``OUTPUT_FIELDS`` set to
+    their defaults, so runs that differ only there share compiled functions."""
+    defaults = RunSettings()
+    return self.replace(**{k: getattr(defaults, k) for k in ("seed",) + OUTPUT_FIELDS})

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from pgkit.settings import Settings, fields
 from pgkit.settings.errors import InputError
-from pgkit.settings.resolved import OUTPUT_FIELDS
+from pgkit.settings.run import OUTPUT_FIELDS
 
 NOT_GRIDDED = ("seed", "devices") + OUTPUT_FIELDS  # the seeds are --seeds; places are output
 

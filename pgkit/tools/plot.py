@@ -51,7 +51,7 @@ class Group:
 
 
 def _groups(run_dirs: list[str]) -> list[Group]:
-  from pgkit.settings.resolved import OUTPUT_FIELDS
+  from pgkit.settings.run import OUTPUT_FIELDS
 
   by_key: dict[str, Group] = {}
   settings = {d: folder.read_settings(d).to_dict() for d in run_dirs}
