@@ -27,6 +27,8 @@ import optax
 
 from pgkit import duals as duals_lib
 from pgkit import estep, losses, returns
+from pgkit.precondition.clipping import clip_by_global_norm
+from pgkit.random import permutations
 from pgkit.settings import HParams, Options, field
 
 Array = jax.Array
@@ -51,8 +53,7 @@ class Minibatches(NamedTuple):
   def indices(self, key, b: int) -> Array:
     """``[epochs·minibatches, ⌊b/minibatches⌋]``: the sequences each update reads."""
     size = b // self.minibatches
-    perms = jax.vmap(lambda k: jax.random.permutation(k, b)[:size * self.minibatches])(
-        jax.random.split(key, self.epochs))
+    perms = permutations(key, self.epochs, b)[:, :size * self.minibatches]
     return perms.reshape(self.updates, size)
 
   @staticmethod
@@ -298,7 +299,7 @@ def adam(run, options, hp, learning_rate, updates_per_iteration: int):
   if options.lr_schedule == "linear":
     total = run.num_iterations * updates_per_iteration
     learning_rate = optax.linear_schedule(learning_rate, 0.0, total)
-  return optax.chain(optax.clip_by_global_norm(hp.max_grad_norm), optax.adam(learning_rate))
+  return optax.chain(clip_by_global_norm(hp.max_grad_norm), optax.adam(learning_rate))
 
 
 def shared(run, options: OnPolicyOptions, hp: OnPolicyHParams, **terms) -> dict:

@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from pgkit.envs.normalization import RunningStats, normalize
+from pgkit.random import permutations
 
 Array = jax.Array
 
@@ -90,18 +91,20 @@ def restart_states(env, state: EnvState, key: Array):
   without a call of ``env.reset`` a random permutation of ``state.pool``."""
   if state.pool is None:
     return fresh_states(env, key, state.steps.shape[0])
-  order = jax.random.permutation(key, state.steps.shape[0])
+  order = permutations(key, 1, state.steps.shape[0])[0]
   return jax.tree.map(lambda x: x[order], state.pool)
 
 
 def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: Array,
-           length: int, episode_length: int, fresh=None, record_states: bool = False):
+           length: int, episode_length: int, fresh=None, record_states: bool = False,
+           step_keys: Array | None = None):
   """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps.
 
   Returns (state, Transition ``[T, B]``, EpisodeStats). Episodes that end restart from
   ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the
   ``EnvStep`` before every step, ``[T, B]``, so that branches can later be restarted from them
-  (TRPO's vine sampling).
+  (TRPO's vine sampling). ``step_keys`` (``[T]`` keys, one a step) replace the keys drawn
+  from ``key``.
   """
   if fresh is None:
     key, reset_key = jax.random.split(key)
@@ -121,8 +124,9 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
     return (state, count + ep.count, total + ep.return_sum), (transition, saved)
 
   init = (state, jnp.zeros(()), jnp.zeros(()))
-  (state, count, total), (traj, saved) = jax.lax.scan(one_step, init,
-                                                      jax.random.split(key, length))
+  if step_keys is None:
+    step_keys = jax.random.split(key, length)
+  (state, count, total), (traj, saved) = jax.lax.scan(one_step, init, step_keys)
   if record_states:
     return state, traj, EpisodeStats(count, total), saved
   return state, traj, EpisodeStats(count, total)
@@ -138,12 +142,13 @@ def collect(env, policy, params, obs_stats: RunningStats, state: EnvState, reset
   """
   fresh = restart_states(env, state, reset_key)
 
-  def one(env_state, k):
-    out = unroll(env, policy, params, obs_stats, env_state, k, length, episode_length, fresh,
-                 record_states=record_states)
+  def one(env_state, step_keys):
+    out = unroll(env, policy, params, obs_stats, env_state, None, length, episode_length, fresh,
+                 record_states=record_states, step_keys=step_keys)
     return out[0], (out[1], out[2], out[3] if record_states else None)
 
-  state, (traj, episodes, saved) = jax.lax.scan(one, state, jax.random.split(key, unrolls))
+  keys = jax.random.split(key, unrolls * length).reshape(unrolls, length, -1)
+  state, (traj, episodes, saved) = jax.lax.scan(one, state, keys)
   traj, saved = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), (traj, saved))
   return state, traj, jax.tree.map(jnp.sum, episodes), saved
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 # Quantities a step checks besides its metrics, in the order ``names`` lists them.
 STATE_PARTS = ("observation", "reward", "policy_params", "policy_opt_state", "critic_params",
@@ -38,26 +39,36 @@ def names(metric_names) -> list[str]:
   return list(STATE_PARTS) + sorted(metric_names)
 
 
-def _all_finite(tree) -> jax.Array:
-  """One check per quantity: its floating leaves raveled into one vector, so the compiled step
-  holds one reduction per quantity instead of one per leaf (a Brax state has dozens)."""
-  leaves = [jnp.ravel(x) for x in jax.tree.leaves(tree)
-            if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]
-  return jnp.all(jnp.isfinite(jnp.concatenate(leaves))) if leaves else jnp.ones((), bool)
+def _floats(tree) -> list:
+  """The floating leaves of ``tree``, raveled."""
+  return [jnp.ravel(x) for x in jax.tree.leaves(tree)
+          if jnp.issubdtype(jnp.asarray(x).dtype, jnp.inexact)]
+
+
+def first_non_finite(quantities: list) -> jax.Array:
+  """The index of the first quantity (a pytree) holding a non-finite value, −1 if none.
+
+  Every floating value of every quantity is checked in one vector: the compiled step holds one
+  finiteness reduction and one search, whatever the number of quantities and leaves (XLA's CPU
+  backend splits each large reduction into a chain of window reductions, one kernel each)."""
+  vectors = [_floats(q) for q in quantities]
+  sizes = [sum(v.size for v in vs) for vs in vectors]
+  flat = [v for vs in vectors for v in vs]
+  if not flat:
+    return jnp.full((), -1, jnp.int32)
+  finite = jnp.isfinite(jnp.concatenate(flat))
+  ends = np.cumsum(sizes)  # quantity i holds positions [ends[i-1], ends[i])
+  position = jnp.argmin(finite)  # the first False, or 0 when all are True
+  which = jnp.searchsorted(jnp.asarray(ends), position, side="right")
+  return jnp.where(finite[position], -1, which).astype(jnp.int32)
 
 
 def guard(old, new, parts: dict, metrics: dict):
   """``new`` if every checked quantity is finite and none was before, else ``old``; either way
   with ``health`` recording the first non-finite quantity. ``old`` and ``new`` are train states
   with ``health`` and ``iteration`` fields; ``parts`` is keyed by ``STATE_PARTS``."""
-  checks = [_all_finite(parts.get(p, ())) for p in STATE_PARTS]
-  scalars = all(jnp.ndim(metrics[k]) == 0 for k in metrics)
-  if scalars and metrics:  # every metric in one vector: one check for all of them
-    checks.append(jnp.isfinite(jnp.stack([metrics[k] for k in sorted(metrics)])))
-  else:
-    checks += [_all_finite(metrics[k]) for k in sorted(metrics)]
-  ok = jnp.concatenate([jnp.atleast_1d(c) for c in checks])
-  first = jnp.where(jnp.all(ok), -1, jnp.argmin(ok)).astype(jnp.int32)
+  first = first_non_finite([parts.get(p, ()) for p in STATE_PARTS]
+                           + [metrics[k] for k in sorted(metrics)])
   was_bad = old.health.code >= 0
   bad = was_bad | (first >= 0)
   # One conditional, not a select per leaf: XLA compiles it as a buffer choice (under vmap,

@@ -310,8 +310,7 @@ def make_on_policy(run, options, env, policy, critic, build):
 
   def step(state: TrainState, hp):
     algo = algorithm(hp)
-    key, k_reset, k_unroll, k_policy, k_critic = jax.random.split(state.key, 5)
-    k_batch, k_policy = jax.random.split(k_policy)
+    key, k_reset, k_unroll, k_policy, k_critic, k_batch = jax.random.split(state.key, 6)
     env_state, traj, episodes, env_states = collect(
         state, k_reset, k_unroll, record_states=algo.policy_batch.needs_env_states)
     obs_stats = state.obs_stats

@@ -98,6 +98,19 @@ def test_guard_keeps_the_last_finite_state_from_the_first_bad_value_on():
     health.report(jax.device_get(later.health), ["loss"], "/c/4")
 
 
+def test_first_non_finite_names_the_first_bad_quantity():
+  """Quantities numbered in order; integer leaves and empty quantities are counted but never
+  bad; NaN and ±inf both count; the first bad quantity wins."""
+  fine = {"w": jnp.ones((3, 2)), "steps": jnp.array([7], jnp.int32)}
+  bad = {"w": jnp.ones((3, 2)), "b": jnp.array([0.0, jnp.inf])}
+  first = jax.jit(health.first_non_finite)
+  assert int(first([fine, (), fine, jnp.array(1.0)])) == -1
+  assert int(first([fine, (), bad, jnp.array(jnp.nan)])) == 2
+  assert int(first([fine, (), fine, jnp.array(-jnp.inf)])) == 3
+  assert int(first([jnp.array([jnp.nan, 0.0]), bad])) == 0
+  assert int(first([(), {"n": jnp.array(3)}])) == -1
+
+
 def test_zero_size_arrays_round_trip(tmp_path):
   # A Playground (MJX) env state holds zero-size arrays, which orbax alone refuses to save.
   state = {"w": jnp.arange(3.0), "act": jnp.zeros((4, 0)), "n": jnp.array(7, jnp.int32)}
