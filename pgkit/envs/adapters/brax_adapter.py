@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 from typing import Callable
 
+import jax
 import jax.numpy as jnp
 
 from pgkit.envs.protocol import Environment, EnvStep
@@ -19,9 +20,12 @@ def brax_style(name: str, env, observation_size: int,
     return EnvStep(state, observation(state.obs), state.reward, state.done,
                    jnp.zeros_like(state.done), state.metrics)
 
-  return Environment(name, lambda key: wrap(env.reset(key)),
-                     lambda s, action: wrap(env.step(s.state, action)), observation_size,
-                     int(env.action_size), raw=env)
+  # Jitted so that jax traces the physics once per process and per-env shapes: the training
+  # unit, ``init`` and the evaluation then reuse one trace (vmap batches the traced function;
+  # XLA inlines it, so the compiled programs do not change).
+  reset = jax.jit(lambda key: wrap(env.reset(key)))
+  step = jax.jit(lambda s, action: wrap(env.step(s.state, action)))
+  return Environment(name, reset, step, observation_size, int(env.action_size), raw=env)
 
 
 def make(task: str, backend: str) -> Environment:
