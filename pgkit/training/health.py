@@ -59,7 +59,7 @@ def first_non_finite(quantities: list) -> jax.Array:
   finite = jnp.isfinite(jnp.concatenate(flat))
   ends = np.cumsum(sizes)  # quantity i holds positions [ends[i-1], ends[i])
   position = jnp.argmin(finite)  # the first False, or 0 when all are True
-  which = jnp.searchsorted(jnp.asarray(ends), position, side="right")
+  which = jnp.sum(position >= jnp.asarray(ends))  # the ends at or before it
   return jnp.where(finite[position], -1, which).astype(jnp.int32)
 
 
