@@ -36,12 +36,13 @@ LOCOMOTION = dict(
 # 0.25 updates per env step), Polyak targets. Once every episode lasts 1000 steps Q is nearly
 # flat and the M-step moves the policy's mean as far as ε_μ allows on noise: with ε_μ = 2.5e-3
 # seed 9 of 10 ended driving the cart into the rail (return 127); ε_μ = 1e-3 solved 10 of 10
-# (examples/benchmarks/RESULTS.md, robustness).
+# until the key streams changed (2026-12-05), then seed 7 failed the same way (166; 141 with
+# 20 % more steps); ε_μ = 5e-4 solves 10 of 10 (examples/benchmarks/RESULTS.md, robustness).
 @algorithm(options=MPOOptions, hparams=MPOHParams, presets={"inverted_pendulum": dict(
     num_envs=8, unroll_length=16, num_timesteps=25_600, batch_size=16, num_action_samples=8,
     updates_per_iteration=32, replay_capacity=8192, warmup_steps=1024, target_update="polyak",
     policy_hidden=(64, 64), critic_hidden=(64, 64), discount=0.99, learning_rate=3e-4,
-    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=1e-3),
+    critic_learning_rate=1e-3, polyak_tau=0.01, epsilon_mean=5e-4),
     # Categorical policy: the E-step weighs both actions exactly; 40 960 env steps
     # (examples/benchmarks/RESULTS.md).
     "gymnax/CartPole-v1": dict(

@@ -49,8 +49,9 @@ def first_non_finite(quantities: list) -> jax.Array:
   """The index of the first quantity (a pytree) holding a non-finite value, −1 if none.
 
   Every floating value of every quantity is checked in one vector: the compiled step holds one
-  finiteness reduction and one search, whatever the number of quantities and leaves (XLA's CPU
-  backend splits each large reduction into a chain of window reductions, one kernel each)."""
+  ``argmin`` over it, whatever the number of quantities and leaves (XLA's CPU backend splits
+  each large reduction into a chain of window reductions, one kernel each, so a reduction per
+  quantity cost a chain per quantity)."""
   vectors = [_floats(q) for q in quantities]
   sizes = [sum(v.size for v in vs) for vs in vectors]
   flat = [v for vs in vectors for v in vs]

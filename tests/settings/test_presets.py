@@ -17,7 +17,7 @@ from tests.settings.helpers import BUILTINS, flat
                       target_kl=math.inf)),
     ("mpo", dict(num_envs=8, unroll_length=16, replay_capacity=8192, discount=0.99,
                  learning_rate=3e-4, batch_size=16, target_update="polyak", polyak_tau=0.01,
-                 warmup_steps=1024, num_timesteps=25_600, epsilon_mean=1e-3)),
+                 warmup_steps=1024, num_timesteps=25_600, epsilon_mean=5e-4)),
     ("reinforce", dict(unroll_length=128, num_timesteps=250_000, learning_rate=3e-3,
                        num_envs=64, discount=0.99)),
     ("vmpo", dict(num_envs=64, unroll_length=32, epochs=4, minibatches=4, critic_epochs=8,
