@@ -95,7 +95,7 @@ def restart_states(env, state: EnvState, key: Array):
   return jax.tree.map(lambda x: x[order], state.pool)
 
 
-def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: Array,
+def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: Array | None,
            length: int, episode_length: int, fresh=None, record_states: bool = False,
            step_keys: Array | None = None):
   """Runs the stochastic ``policy`` (a ``networks.Policy``) for ``length`` steps.
@@ -104,7 +104,7 @@ def unroll(env, policy, params, obs_stats: RunningStats, state: EnvState, key: A
   ``fresh`` (drawn here when not given). With ``record_states`` a fourth output holds the
   ``EnvStep`` before every step, ``[T, B]``, so that branches can later be restarted from them
   (TRPO's vine sampling). ``step_keys`` (``[T]`` keys, one a step) replace the keys drawn
-  from ``key``.
+  from ``key``; with both ``fresh`` and ``step_keys`` given, ``key`` is unused (None).
   """
   if fresh is None:
     key, reset_key = jax.random.split(key)
