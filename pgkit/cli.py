@@ -21,6 +21,7 @@ import difflib
 import sys
 from typing import Annotated, Literal, Optional
 
+from pgkit import gc_tuning
 from pgkit.settings.errors import InputError
 
 USAGE = "pgkit train ALGO [--env NAME] [--config FILE] [flags]; pgkit train ALGO --help lists them"
@@ -277,6 +278,7 @@ def tool_command(name: str, argv: list[str]) -> int:
 
 
 def main(argv=None) -> int:
+  gc_tuning.relax()  # before jax and Brax are imported: their import is most of the collections
   argv = list(sys.argv[1:] if argv is None else argv)
   if not argv or argv[0] not in COMMANDS:
     if argv and argv[0] not in ("-h", "--help"):

@@ -14,6 +14,10 @@ if "PGKIT_COMPILATION_CACHE" not in os.environ:  # the controller's: inherited b
   os.environ["PGKIT_COMPILATION_CACHE"] = tempfile.mkdtemp(prefix="pgkit-tests-xla-")
   atexit.register(shutil.rmtree, os.environ["PGKIT_COMPILATION_CACHE"], True)
 
+from pgkit import gc_tuning  # noqa: E402
+
+gc_tuning.relax()  # as the pgkit command does: fewer collections while jax imports and traces
+
 from pgkit.training import compile_cache  # noqa: E402
 
 compile_cache.enable()

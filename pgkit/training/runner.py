@@ -36,6 +36,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pgkit import gc_tuning
 from pgkit.settings import Settings
 from pgkit.settings.errors import InputError
 from pgkit.runs import folder, loggers
@@ -119,6 +120,7 @@ def _report_line(iteration, env_steps, steps_per_s, metrics, progress,
           f"kl {float(np.mean(metrics['kl'])):.4f}  {progress.summary()}"), mean_return
 
 
+@gc_tuning.relaxed()
 def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResult:
   """Trains ``settings`` (see ``pgkit.preset``); shows progress and returns the final result.
 
