@@ -8,9 +8,10 @@ those it kept: on a 2-core CPU a full pass over a million objects takes 0.2-0.5 
 almost nothing (JAX's objects go by reference counting: building and tracing ppo_clip's
 training unit took 10 full passes, 1.45 s, that freed 125 objects). ``pgkit train ppo_clip --env
 inverted_pendulum`` spent 1.8-2.1 s in 1,852-1,855 collections (11 of them full); with the
-youngest generation collected every 100,000 allocations, 0.5 s in 49 (none full), and
-importing pgkit's trainer with Brax and building one took 5.3 s instead of 6.2 (means of five
-alternated processes; examples/benchmarks/RESULTS.md, "Python's garbage collector"). Cycles
+youngest generation collected every 100,000 allocations, 0.5 s in 49 (none full);
+importing pgkit's trainer with Brax and building one took 4.5-5.3 s instead of 5.8-7.5, and
+tracing and lowering its training unit 0.83-0.87 s instead of 1.24-1.33
+(examples/benchmarks/gc_cost.py; RESULTS.md there, "Python's garbage collector"). Cycles
 are still collected, later: at most ~100,000 young containers wait.
 
 ``relax()`` sets it for the process (the ``pgkit`` command, the tests); ``relaxed()`` sets it
