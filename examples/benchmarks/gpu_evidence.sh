@@ -18,8 +18,10 @@
 #                                        deterministic policy: log, metrics.csv, result.json
 #   profile ENV [CHANGES]                profile_ppo_iteration.py: one ppo_clip iteration by phase
 #   startup ALGO ENV                     startup.py: the time before training, step by step
+#   xla ENV FLAGS                        profile ENV with XLA_FLAGS=FLAGS (XLA options to try)
 # into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train), profile/ENV[-CHANGES].txt
-# (profile) or profile/startup-ALGO-ENV.txt (startup). Measured on an H200
+# (profile), profile/ENV-xla-FLAGS.txt (xla; FLAGS' slashes and spaces as _) or
+# profile/startup-ALGO-ENV.txt (startup). Measured on an H200
 # (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for pgkit and 95-112 s for
 # Brax (with a second compile the shim no longer causes); the machine's start about 30 s.
 # NO_WHEELS=1 uses this machine's python3 as it is (a CPU check of the script).
@@ -105,6 +107,13 @@ script_job() {  # STEM BUDGET_S COMMAND...: COMMAND's output as STEM.txt (redone
   timeout "$budget" "$@" 2>&1 | quiet | tee "$work/$stem.txt" || echo "$stem: stopped after $budget s"
 }
 
+xla_job() {  # ENV BUDGET_S FLAGS: the profile with XLA_FLAGS=FLAGS (its name without the dashes)
+  local name
+  name=$(tr -c 'A-Za-z0-9,+=.-' _ <<< "${3//--/}")
+  XLA_FLAGS="$3" script_job "profile/$1-xla-${name%_}" "$2" python3 \
+    examples/benchmarks/profile_ppo_iteration.py "$1" positional
+}
+
 snapshot() {  # the work so far as $OUT/evidence.tgz (written whole, then renamed)
   tar czf "$out/evidence.tgz.part" -C "$work" . && mv "$out/evidence.tgz.part" "$out/evidence.tgz"
 }
@@ -129,6 +138,7 @@ plan() {  # BUDGET_S [FILE]: FILE's jobs in order while time is left, then one t
                  || echo "plan: failed: $job" ;;
       startup) script_job "profile/startup-$a-$b" "$left" python3 examples/benchmarks/startup.py \
                  "$a" "$b" || echo "plan: failed: $job" ;;
+      xla) xla_job "$a" "$left" "${job#xla "$a" }" || echo "plan: failed: $job" ;;
       *) echo "plan: unknown job: $job" ;;
     esac
   done
