@@ -20,7 +20,8 @@
 #   startup ALGO ENV                     startup.py: the time before training, step by step
 #   xla ENV FLAGS                        profile ENV with XLA_FLAGS=FLAGS (XLA options to try)
 # into ENV-STEPS/ (run, ablation), train/ALGO-ENV-STEPS-* (train), profile/ENV[-CHANGES].txt
-# (profile), profile/ENV-xla-FLAGS.txt (xla; FLAGS' slashes and spaces as _) or
+# (profile), profile/ENV-xla-FLAGS.txt (xla; FLAGS without '--', other characters than
+# letters, digits and ,+=.- as _) or
 # profile/startup-ALGO-ENV.txt (startup). Measured on an H200
 # (2026-12-04): a 20 M-step Ant run with 10 evaluations took 68-84 s for pgkit and 95-112 s for
 # Brax (with a second compile the shim no longer causes); the machine's start about 30 s.
