@@ -18,7 +18,9 @@ evaluation compiled in 3.0-3.4 s instead of 4.7-4.9 s (inverted_pendulum) and 6.
 instead of 9.0-9.5 s (halfcheetah), ``init`` in 1.4 s instead of 2.1 s and 3.3-3.4 s instead of
 3.8-3.9 s, and the evaluations ran as fast (0.15-0.20 s) or faster (2.5 s instead of 2.7-2.8 s).
 The training unit keeps the fusion emitters: with the elemental ones it compiled in 5.3-6.2 s
-instead of 7.1-9.5 s but stepped 3-9 % slower (inverted_pendulum at Brax's settings).
+instead of 7.1-9.5 s but stepped 3-9 % slower (inverted_pendulum at Brax's settings). jax
+0.11.2's XLA has no such option (its CPU backend always takes the fusion emitters): there
+``accepted`` drops it and those functions compile with XLA's default.
 
 ``PGKIT_YNNPACK=on`` keeps XLA's default for YNNPACK, and an ``XLA_FLAGS`` that sets
 ``xla_cpu_experimental_ynn_fusion_type`` or ``xla_cpu_use_fusion_emitters`` itself is left to
