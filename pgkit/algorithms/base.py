@@ -188,6 +188,11 @@ class OnPolicyOptions(Options):
     """Whether the critic updates with the policy (``MinibatchOptions.critic_updates``)."""
     return False
 
+  @property
+  def interleaved_critic(self) -> bool:
+    """Whether the critic's updates share the policy's loop (``critic_updates``)."""
+    return False
+
   def critic_batches(self) -> "Minibatches":
     return Minibatches(self.critic_epochs, self.critic_minibatches)
 
@@ -208,15 +213,22 @@ class MinibatchOptions(OnPolicyOptions):
   minibatches: int = field(4, "policy minibatches per pass over the num_envs · unrolls "
                            "sequences", ge=1)
   critic_updates: str = field("separate", "the critic fits each batch after the policy "
-                              "updates, on its own epochs and minibatches (separate), or takes "
-                              "one update on each policy minibatch, whose advantages and value "
-                              "targets are recomputed from the current critic first (joint, as "
-                              "Brax's PPO; critic_epochs and critic_minibatches are not read)",
-                              choices=("separate", "joint"))
+                              "updates, on its own epochs and minibatches (separate); the same "
+                              "updates with the same results, each critic update in the loop "
+                              "iteration of a policy update (interleaved: fewer loop "
+                              "iterations, for accelerators); or one update on each policy "
+                              "minibatch, whose advantages and value targets are recomputed "
+                              "from the current critic first (joint, as Brax's PPO; "
+                              "critic_epochs and critic_minibatches are not read)",
+                              choices=("separate", "interleaved", "joint"))
 
   @property
   def joint_critic(self) -> bool:
     return self.critic_updates == "joint"
+
+  @property
+  def interleaved_critic(self) -> bool:
+    return self.critic_updates == "interleaved"
 
   def critic_batches(self) -> "Minibatches":
     if self.joint_critic:

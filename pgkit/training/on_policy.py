@@ -110,12 +110,22 @@ def update_policy(policy, algo: OnPolicy, params, opt_state, dual_values, key, b
   """The description's policy updates (``algo.policy_minibatches``, masked after
   ``algo.early_stop``); returns (params, opt_state, metrics, reweighter_state), the last
   stepped once per minibatch (a no-op for ``estep.none()``)."""
-  step = lambda carry, i: policy_step(policy, algo, params, dual_values, carry,
-                                      Minibatches.take(batch, i))
   (params, opt_state, _, r_state), metrics = _scan_mean(
-      step, (params, opt_state, jnp.zeros((), bool), reweighter_state),
+      _policy_update(policy, algo, params, dual_values, batch),
+      (params, opt_state, jnp.zeros((), bool), reweighter_state),
       _indices(algo.policy_minibatches, key, batch))
   return params, opt_state, metrics, r_state
+
+
+def _policy_update(policy, algo: OnPolicy, old_params, dual_values, batch: Batch):
+  """A scan body: the policy update on the minibatch of ``batch`` at the given indices."""
+  return lambda carry, i: policy_step(policy, algo, old_params, dual_values, carry,
+                                      Minibatches.take(batch, i))
+
+
+def _critic_update(critic, algo: OnPolicy, batch: Batch):
+  """A scan body: the critic update on the minibatch of ``batch`` at the given indices."""
+  return lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))[:2]
 
 
 def critic_step(critic, algo: OnPolicy, carry, mb: Batch, episode_length: int | None = None):
@@ -146,10 +156,48 @@ def critic_step(critic, algo: OnPolicy, carry, mb: Batch, episode_length: int | 
 def update_critic(critic, algo: OnPolicy, params, opt_state, key, batch: Batch):
   """The description's critic updates (``algo.critic_minibatches``) at the batch's fixed value
   targets; returns (params, opt_state, metrics)."""
-  step = lambda carry, i: critic_step(critic, algo, carry, Minibatches.take(batch, i))[:2]
   (params, opt_state), metrics = _scan_mean(
-      step, (params, opt_state), _indices(algo.critic_minibatches, key, batch))
+      _critic_update(critic, algo, batch), (params, opt_state),
+      _indices(algo.critic_minibatches, key, batch))
   return params, opt_state, metrics
+
+
+def update_interleaved(policy, critic, algo: OnPolicy, policy_carry, critic_carry, dual_values,
+                       k_policy, k_critic, policy_batch: Batch, batch: Batch):
+  """The separate schedule's updates, minibatch for minibatch (``critic_updates=
+  "interleaved"``), in one loop: policy update i then critic update i while both lists last,
+  the longer list's rest in a loop of its own. No update reads the other network's parameters
+  (the advantages and value targets are the batch's), so the results are the separate
+  schedule's; the loop runs max(P, C) iterations instead of P + C, which matters where each
+  iteration is launched from the host (a GPU). Carries and returns as ``update_jointly``."""
+  params, opt_state, r_state = policy_carry
+  p_index = _indices(algo.policy_minibatches, k_policy, policy_batch)
+  c_index = _indices(algo.critic_minibatches, k_critic, batch)
+  both = min(len(p_index), len(c_index))
+  p_step = _policy_update(policy, algo, params, dual_values, policy_batch)
+  c_step = _critic_update(critic, algo, batch)
+
+  def one(carry, i):
+    (p_carry, p_metrics), (c_carry, c_metrics) = p_step(carry[0], i[0]), c_step(carry[1], i[1])
+    return (p_carry, c_carry), (p_metrics, c_metrics)
+
+  init = ((params, opt_state, jnp.zeros((), bool), r_state), critic_carry)
+  (p_carry, c_carry), (p_metrics, c_metrics) = jax.lax.scan(
+      one, init, (p_index[:both], c_index[:both]))
+  p_carry, p_metrics = _scan_rest(p_step, p_carry, p_index[both:], p_metrics)
+  c_carry, c_metrics = _scan_rest(c_step, c_carry, c_index[both:], c_metrics)
+  params, opt_state, _, r_state = p_carry
+  metrics = jax.tree.map(jnp.mean, dict(p_metrics, **c_metrics))
+  return (params, opt_state, r_state), c_carry, metrics
+
+
+def _scan_rest(one, carry, xs, metrics):
+  """``lax.scan(one, carry, xs)`` for the updates left after the interleaved loop, its
+  per-update metrics appended to ``metrics`` (nothing to do for no updates)."""
+  if len(xs) == 0:
+    return carry, metrics
+  carry, rest = jax.lax.scan(one, carry, xs)
+  return carry, jax.tree.map(lambda a, b: jnp.concatenate([a, b]), metrics, rest)
 
 
 def refresh_advantages(critic, algo: OnPolicy, params, mb: Batch, episode_length: int,
@@ -288,15 +336,17 @@ def make_on_policy(run, options, env, policy, critic, build):
 
   def learn(state: TrainState, algo: OnPolicy, dual_values, k_policy, k_critic, policy_batch,
             batch):
-    """The policy and critic updates, one after the other or jointly (``critic_updates``);
-    returns ((policy params, opt state, reweighter state), (critic params, opt state),
-    metrics)."""
+    """The policy and critic updates: one after the other, interleaved or jointly
+    (``critic_updates``); returns ((policy params, opt state, reweighter state), (critic
+    params, opt state), metrics)."""
+    policy_carry = (state.policy_params, state.policy_opt_state, state.reweighter_state)
+    critic_carry = (state.critic_params, state.critic_opt_state)
     if options.joint_critic:
-      return update_jointly(
-          policy, critic, algo,
-          (state.policy_params, state.policy_opt_state, state.reweighter_state),
-          (state.critic_params, state.critic_opt_state), dual_values, k_policy, policy_batch,
-          run.episode_length)
+      return update_jointly(policy, critic, algo, policy_carry, critic_carry, dual_values,
+                            k_policy, policy_batch, run.episode_length)
+    if options.interleaved_critic:
+      return update_interleaved(policy, critic, algo, policy_carry, critic_carry, dual_values,
+                                k_policy, k_critic, policy_batch, batch)
     params, opt_state, p_metrics, r_state = update_policy(
         policy, algo, state.policy_params, state.policy_opt_state, dual_values, k_policy,
         policy_batch, state.reweighter_state)
