@@ -84,9 +84,9 @@ def critic_phase(state, batch):
 print(f"{env_name} ({backend}): {run.num_envs} envs × {run.unroll_length} steps × "
       f"{run.unrolls} unrolls = {run.steps_per_iteration} env steps per iteration; "
       f"{options.epochs} epochs × {options.minibatches} minibatches; jax {jax.__version__}")
-if options.critic_updates != "separate":
-  print(f"critic_updates={options.critic_updates}: the phases below are the separate "
-        f"schedule's; the whole step is the {options.critic_updates} one")
+if options.critic_schedule != "separate":
+  print(f"critic_updates={options.critic_schedule}: the phases below are the separate "
+        f"schedule's; the whole step is the {options.critic_schedule} one")
 traj, t_collect = timed("rollout (policy + physics)", collect, state, jax.random.PRNGKey(3))
 batch, t_adv = timed("values + GAE", advantages, state, traj)
 _, t_pol = timed("policy updates", policy_phase, state, batch)

@@ -184,14 +184,15 @@ class OnPolicyOptions(Options):
                                 "as Brax's PPO)", choices=("base", "squashed"))
 
   @property
-  def joint_critic(self) -> bool:
-    """Whether the critic updates with the policy (``MinibatchOptions.critic_updates``)."""
-    return False
+  def critic_schedule(self) -> str:
+    """How the critic's updates meet the policy's: ``MinibatchOptions.critic_updates``, and
+    "separate" for algorithms of one policy update per batch."""
+    return "separate"
 
   @property
-  def interleaved_critic(self) -> bool:
-    """Whether the critic's updates share the policy's loop (``critic_updates``)."""
-    return False
+  def joint_critic(self) -> bool:
+    """Whether the critic updates with the policy (``critic_schedule`` "joint")."""
+    return self.critic_schedule == "joint"
 
   def critic_batches(self) -> "Minibatches":
     return Minibatches(self.critic_epochs, self.critic_minibatches)
@@ -223,12 +224,8 @@ class MinibatchOptions(OnPolicyOptions):
                               choices=("separate", "interleaved", "joint"))
 
   @property
-  def joint_critic(self) -> bool:
-    return self.critic_updates == "joint"
-
-  @property
-  def interleaved_critic(self) -> bool:
-    return self.critic_updates == "interleaved"
+  def critic_schedule(self) -> str:
+    return self.critic_updates
 
   def critic_batches(self) -> "Minibatches":
     if self.joint_critic:

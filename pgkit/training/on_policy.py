@@ -284,7 +284,7 @@ def explained_variance(value, target) -> jax.Array:
 def make_on_policy(run, options, env, policy, critic, build):
   """``init`` and ``step`` of the on-policy trainer for ``build(hp) -> OnPolicy``.
 
-  The trainer reads the run settings, its own options ``stats_update`` and ``joint_critic``
+  The trainer reads the run settings, its own options ``stats_update`` and ``critic_schedule``
   (``critic_updates``), its hyperparameter ``reward_scaling`` (``OnPolicyOptions``,
   ``MinibatchOptions``, ``OnPolicyHParams``) and the description's pieces. ``build`` runs when
   ``init``/``step`` are traced (the description closes over the possibly traced ``hp``), which
@@ -344,7 +344,7 @@ def make_on_policy(run, options, env, policy, critic, build):
     if options.joint_critic:
       return update_jointly(policy, critic, algo, policy_carry, critic_carry, dual_values,
                             k_policy, policy_batch, run.episode_length)
-    if options.interleaved_critic:
+    if options.critic_schedule == "interleaved":
       return update_interleaved(policy, critic, algo, policy_carry, critic_carry, dual_values,
                                 k_policy, k_critic, policy_batch, batch)
     params, opt_state, p_metrics, r_state = update_policy(

@@ -246,27 +246,26 @@ def test_interleaved_critic_takes_the_separate_updates_in_one_loop():
   # (update_applied 1/4, as in the separate loop).
   hp = TINY.hparams
   for critic_epochs in (1, 2, 3):
-    results = {}
+    steps, loops = {}, {}
     for mode in ("separate", "interleaved"):
       trainer = make_trainer(TINY.replace(critic_updates=mode, critic_epochs=critic_epochs))
       state = trainer.init(jax.random.PRNGKey(5), hp)
       fn = jax.jit(trainer.step)
-      results[mode] = [fn(state, hp), fn(state, hp.replace(target_kl=1e-12))]
-      text = fn.lower(state, hp).as_text()
-      results[mode].append(text.count("stablehlo.while"))
-    for (sep_state, sep_m), (int_state, int_m) in zip(results["separate"][:2],
-                                                      results["interleaved"][:2]):
+      steps[mode] = [fn(state, hp), fn(state, hp.replace(target_kl=1e-12))]
+      loops[mode] = fn.lower(state, hp).as_text().count("stablehlo.while")
+    for (sep_state, sep_m), (int_state, int_m) in zip(steps["separate"], steps["interleaved"]):
       _assert_trees_close(int_state, sep_state)
       assert sorted(int_m) == sorted(sep_m)
       _assert_trees_close({k: int_m[k] for k in sep_m}, sep_m, rtol=1e-5)
-    np.testing.assert_allclose(results["interleaved"][1][1]["update_applied"], 0.25)
-    critic_count = {int(x) for x in jax.tree.leaves(results["interleaved"][0][0].critic_opt_state)
+    (free_state, _), (_, stopped_metrics) = steps["interleaved"]
+    np.testing.assert_allclose(stopped_metrics["update_applied"], 0.25)
+    critic_count = {int(x) for x in jax.tree.leaves(free_state.critic_opt_state)
                     if x.dtype == jnp.int32}
     assert critic_count == {2 * critic_epochs}
     # The lowered step's loops: the two loops of updates are one where both lists end
     # together, one and the rest's otherwise.
     fewer = 1 if critic_epochs == 2 else 0
-    assert results["interleaved"][2] == results["separate"][2] - fewer
+    assert loops["interleaved"] == loops["separate"] - fewer
 
 
 def test_critic_matmul_reaches_the_compiled_step_and_the_q_critic():
