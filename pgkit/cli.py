@@ -199,8 +199,10 @@ def build_bench_parser() -> argparse.ArgumentParser:
                        "(mean ± std over seeds) here (needs the extra plot); runs already "
                        "in that file for the same settings are not trained again")
   ab.add_argument("--out", default=None, metavar="DIR",
-                  help="also write ablation-ENV.json here (every run, saved as it ends); runs "
-                       "already in that file for the same settings are not trained again")
+                  help="also write ablation-ENV.json (every run, saved as it ends) and .png "
+                       "here (needs the extra plot); runs already in that file for the same "
+                       "settings are not trained again; a ppo-vs-brax-ENV.json there of the "
+                       "same settings gives the baseline's runs and Brax's reference row")
   for kind in (vs, ab):
     kind.add_argument("--time-budget", type=float, default=None, metavar="SECONDS",
                       help="start no run that would end after this (the longest run so far "

@@ -11,7 +11,9 @@ variants are its trainers) and the same command again trains only the runs it la
 ablation cut by a machine's time limit resumes (``time_budget`` stops it before a run that
 would not end in time); a later command with more ``--change`` flags reuses the runs of the
 variants already there. The baseline is ``ppo-vs-brax``'s pgkit side: its runs in a
-``ppo-vs-brax-ENV.json`` of the same settings, device and jax in ``out`` are not trained again.
+``ppo-vs-brax-ENV.json`` of the same settings, device and jax in ``out`` are not trained again,
+and that record's Brax PPO runs join the table as a reference row. With ``out`` the curves are
+also drawn, ``ablation-ENV.png`` (mean ± std band per variant; the ``plot`` extra).
 """
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from typing import Callable
 
 import jax
 
-from pgkit.bench import record, runs, settings
+from pgkit.bench import curves, record, runs, settings
 from pgkit.settings import Settings
 from pgkit.settings.errors import InputError
+from pgkit.tools.plot import pyplot
 
 
 def parse_change(base: Settings, spec: str, owners) -> dict:
@@ -46,6 +49,7 @@ def _mean_std(xs: list[float]) -> str:
 
 
 BASE = "(Brax's settings)"
+BRAX = "Brax PPO (ppo-vs-brax)"  # the reference row: Brax's own runs, never trained here
 
 
 def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[str],
@@ -58,6 +62,7 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   finished so far (no table)."""
   record.check_budget(time_budget)
   settings.check_evals(evals)
+  plt = pyplot("pgkit bench ablation --out") if out else None  # fail before training
   base = settings.pgkit_equivalent(env, backend, settings.brax_settings(env), num_timesteps,
                                    eval_envs)
   base, num_evals, eval_every = settings.eval_schedule(base, num_timesteps, evals)
@@ -69,13 +74,15 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
                   settings=dict(settings.brax_settings(env), num_evals=num_evals),
                   num_timesteps=num_timesteps, eval_envs=eval_envs, device=record.device(),
                   jax=jax.__version__)
-  rec = record.Record(out and os.path.join(out, f"ablation-{env}.json"), identity,
-                      trainers=tuple(variants))
-  if out:  # ppo-vs-brax's pgkit runs of the same settings are this baseline's runs
+  stem = out and os.path.join(out, f"ablation-{env}")
+  rec = record.Record(stem and stem + ".json", identity, trainers=tuple(variants) + (BRAX,))
+  if out:  # ppo-vs-brax's runs of these settings: pgkit's are the baseline, Brax's a reference
     source = os.path.join(out, f"ppo-vs-brax-{env}.json")
-    taken = rec.borrow(source, "pgkit", BASE, dict(identity, pgkit_change=None))
-    if taken:
-      print_fn(f"baseline: {taken} runs of pgkit from {source}")
+    for trainer, name in (("pgkit", BASE), ("brax", BRAX)):
+      taken = rec.borrow(source, trainer, name, dict(identity, pgkit_change=None))
+      if taken:
+        print_fn(f"{'baseline' if name == BASE else 'reference'}: {taken} runs of {trainer} "
+                 f"from {source}")
   trainers = {name: (lambda seed, s=base.replace(**changes), name=name: runs.run_pgkit(
       s, seed, eval_every=eval_every)._replace(trainer=name)) for name, changes in variants.items()}
   describe = lambda seed, name, r: (f"{name} seed {seed}: {r.steps_per_s:.0f} steps/s, eval "
@@ -83,13 +90,19 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   order = [(seed, name) for name in variants for seed in range(seeds)]
   complete = record.train_missing(rec, trainers, order, time_budget, print_fn, describe)
   results = {name: sorted((r for r in rec.runs[name] if r.seed < seeds), key=lambda r: r.seed)
-             for name in variants}
+             for name in (*variants, BRAX)}
+  if not results[BRAX]:
+    del results[BRAX]
   if complete:
-    _table(results, seeds, print_fn)
+    _table(results, print_fn)
+    if stem:
+      curves.draw(results, f"{env} ({backend}): pgkit ppo_clip at Brax's settings, one change "
+                  "at a time", stem + ".png", plt)
+      print_fn(f"\nwrote {stem}.json and {stem}.png")
   return results
 
 
-def _table(results: dict, seeds: int, print_fn) -> None:
+def _table(results: dict, print_fn) -> None:
   """Mean ± std over seeds of the eval return at a quarter, half, three quarters and the end."""
   steps = results[BASE][0].curve.steps
   marks = sorted({steps[max(1, round(q * (len(steps) - 1)))] for q in (0.25, 0.5, 0.75, 1.0)})
@@ -97,4 +110,4 @@ def _table(results: dict, seeds: int, print_fn) -> None:
   print_fn("|---|---|" + "---|" * len(marks))
   for name, rs in results.items():
     cells = [_mean_std([r.return_at(m) for r in rs]) for m in marks]
-    print_fn(f"| {name} | {seeds} | " + " | ".join(cells) + " |")
+    print_fn(f"| {name} | {len(rs)} | " + " | ".join(cells) + " |")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import textwrap
 
 import numpy as np
 
@@ -44,19 +45,25 @@ def load(path: str) -> dict[str, list[RunStats]]:
 
 def draw(results: dict[str, list[RunStats]], title: str, path: str, pyplot) -> None:
   """Eval return against env steps at the matched steps: each trainer's mean over seeds, with
-  a ± std band, trainers in name order (so each keeps its colour from plot to plot);
-  ``pyplot`` is matplotlib's (``tools.plot.pyplot``)."""
+  a ± std band, trainers in name order (so each keeps its colour from plot to plot); with more
+  than two, the legend stands beside the axes, long names (an ablation's changes) wrapped at
+  commas and spaces. ``pyplot`` is matplotlib's (``tools.plot.pyplot``)."""
   steps = matched_steps(results)
-  fig, ax = pyplot.subplots(figsize=(6, 4))
+  many = len(results) > 2  # an ablation's variants: the legend goes right of the axes
+  fig, ax = pyplot.subplots(figsize=(10, 4.5) if many else (6, 4))
   for i, (name, runs) in enumerate(sorted(results.items())):  # same colour per name
     mean, std = mean_std(runs, steps)
-    ax.plot(steps, mean, color=f"C{i}", label=f"{name} ({len(runs)} seeds)")
+    label = textwrap.fill(f"{name.replace(',', ', ')} ({len(runs)} seeds)", 44)
+    ax.plot(steps, mean, color=f"C{i}", label=label)
     ax.fill_between(steps, mean - std, mean + std, color=f"C{i}", alpha=0.2)
   ax.set_title(title, fontsize=10)
   ax.set_xlabel("env steps")
   ax.set_ylabel("deterministic eval return (mean ± std)")
   ax.grid(alpha=0.3)
-  ax.legend()
+  if many:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
+  else:
+    ax.legend()
   fig.tight_layout()
   os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
   fig.savefig(path, dpi=100)

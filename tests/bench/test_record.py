@@ -120,6 +120,14 @@ def test_ablation_takes_its_baseline_from_a_ppo_vs_brax_record_of_the_same_setti
   assert [(r.trainer, r.seed, r.curve.returns) for r in results[ablation.BASE]] == [
       (ablation.BASE, 0, [50.0, 51.0]), (ablation.BASE, 1, [150.0, 151.0])]  # pgkit's, by _run
   assert f"baseline: 2 runs of pgkit from {tmp_path}/ppo-vs-brax-inverted_pendulum.json" in lines
+  # Brax's runs of that record are the reference row, as Brax trained them (_run: base 0, 100).
+  assert f"reference: 2 runs of brax from {tmp_path}/ppo-vs-brax-inverted_pendulum.json" in lines
+  assert [(r.trainer, r.seed, r.curve.returns) for r in results[ablation.BRAX]] == [
+      (ablation.BRAX, 0, [0.0, 1.0]), (ablation.BRAX, 1, [100.0, 101.0])]
+  # At 163,840 steps: Brax 1 and 101 (mean 51, stdev 71); the variant, pgkit's mock, 51 and 151.
+  assert "| Brax PPO (ppo-vs-brax) | 2 | 51 ± 71 |" in lines
+  assert "| clip_epsilon=0.2 | 2 | 101 ± 71 |" in lines
+  assert (tmp_path / "ablation-inverted_pendulum.png").stat().st_size > 0
   other = tmp_path / "other"
   ppo_vs_brax.compare("inverted_pendulum", "positional", 2000, 2, None,
                       print_fn=lambda line: None, out=str(other))
