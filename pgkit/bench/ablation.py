@@ -73,7 +73,7 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   identity = dict(env=env, backend=backend,
                   settings=dict(settings.brax_settings(env), num_evals=num_evals),
                   num_timesteps=num_timesteps, eval_envs=eval_envs, device=record.device(),
-                  jax=jax.__version__)
+                  jax=jax.__version__, **{record.SETTINGS: record.settings_identity(base)})
   stem = out and os.path.join(out, f"ablation-{env}")
   rec = record.Record(stem and stem + ".json", identity, trainers=tuple(variants) + (BRAX,))
   if out:  # ppo-vs-brax's runs of these settings: pgkit's are the baseline, Brax's a reference

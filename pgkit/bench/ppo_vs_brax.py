@@ -65,7 +65,8 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
     stem = os.path.join(out, f"ppo-vs-brax-{env}{suffix}")
   rec = record.Record(stem and stem + ".json", dict(
       env=env, backend=backend, settings=brax_s, pgkit_change=change,
-      num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__))
+      num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__,
+      **{record.SETTINGS: record.settings_identity(pgkit_s)}))
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed, eval_every=eval_every))

@@ -4,7 +4,11 @@ A benchmark that trains several seeds of several trainers can outlast the machin
 (a lent GPU's per-call limit, a pre-empted job). ``Record`` keeps every finished run in
 ``curves.save``'s format and rewrites the file after each one; a later call with the same
 ``identity`` (env, settings, device, jax version: what makes runs comparable) reads the runs
-back and trains only the missing ones. A file of another identity is never overwritten.
+back and trains only the missing ones. A file of another identity is never overwritten. The
+identity holds pgkit's own settings too (``settings_identity``), so a preset or default changed
+between two commands is caught rather than its runs mixed; a record written before that field
+existed is compared without it, and a setting one side does not know (a field added since) is
+not compared.
 ``train_missing`` is the loop both ``ppo-vs-brax`` and ``ablation`` run over it.
 """
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Callable
 from pgkit.bench import curves
 from pgkit.bench.runs import RunStats
 from pgkit.settings.errors import InputError
+from pgkit.settings.run import OUTPUT_FIELDS
+
+SETTINGS = "pgkit_settings"  # the identity's field of pgkit's settings
 
 
 class Record:
@@ -65,13 +72,33 @@ class Record:
     os.replace(tmp, self.path)
 
 
+def settings_identity(settings) -> dict:
+  """pgkit's settings as a record's identity holds them (``SETTINGS``): ``Settings.to_dict``
+  without the seed and the output places, which do not change what a run computes."""
+  data = settings.to_dict()
+  data["run"] = {k: v for k, v in data["run"].items() if k not in ("seed",) + OUTPUT_FIELDS}
+  return data
+
+
 def _differing(path: str, identity: dict) -> list[str]:
   """The fields of ``identity`` whose values the record at ``path`` does not hold (compared as
-  JSON reads them back)."""
+  JSON reads them back); within ``SETTINGS``, the names of the settings that differ."""
   with open(path) as f:
     saved = json.load(f)
   identity = json.loads(json.dumps(identity))
-  return sorted(k for k in identity if saved.get(k) != identity[k])
+  differ = [k for k in identity if k != SETTINGS and saved.get(k) != identity[k]]
+  if SETTINGS in identity and SETTINGS in saved:  # records before 2026-12-05 have none
+    differ += _settings_differing(saved[SETTINGS], identity[SETTINGS])
+  return sorted(differ)
+
+
+def _settings_differing(saved: dict, now: dict) -> list[str]:
+  """The settings both dicts hold with different values (and "algo")."""
+  differ = [] if saved.get("algo") == now.get("algo") else ["algo"]
+  for part in ("run", "options", "hparams"):
+    a, b = saved.get(part, {}), now.get(part, {})
+    differ += [k for k in a.keys() & b.keys() if a[k] != b[k]]
+  return differ
 
 
 def paired(runs: dict[str, list[RunStats]], seeds: int) -> dict[str, list[RunStats]]:

@@ -171,3 +171,33 @@ def test_ablation_resumes_and_reuses_the_variants_it_has(trained, tmp_path):
                     print_fn=lambda line: None, out=str(tmp_path))
   assert cli.main(["bench", "ablation", "--time-budget", "-1"]) == 2
   assert len(trained) == 6
+
+
+def test_a_record_of_other_pgkit_settings_is_refused_and_one_without_them_is_read(trained,
+                                                                                 tmp_path):
+  from pgkit.bench import settings
+  _compare(tmp_path, 1)
+  path = tmp_path / "ppo-vs-brax-inverted_pendulum.json"
+  saved = json.load(open(path))
+  assert saved[record.SETTINGS]["options"]["critic_updates"] == "separate"
+  # The same command after a preset changed: pgkit_equivalent now gives the joint schedule.
+  equivalent = settings.pgkit_equivalent
+  joint = lambda *a: equivalent(*a).replace(critic_updates="joint")
+  with pytest.MonkeyPatch.context() as m:
+    m.setattr(settings, "pgkit_equivalent", joint)
+    with pytest.raises(InputError, match=r"other settings \(critic_updates differ\)"):
+      _compare(tmp_path, 1)
+    trained.clear()  # nor does an ablation take that record's runs as its baseline or reference
+    results, lines = _ablate(tmp_path, [])
+    assert trained == [("pgkit", 0), ("pgkit", 1)] and ablation.BRAX not in results
+    assert not any(line.startswith(("baseline:", "reference:")) for line in lines)
+  # A record written before the field existed is read, and one with a setting this pgkit does
+  # not know (or lacks) is compared on the settings both hold.
+  saved["pgkit_settings"]["options"]["a_field_removed_since"] = 1
+  del saved["pgkit_settings"]["hparams"]["clip_epsilon"]
+  json.dump(saved, open(path, "w"))
+  trained.clear()
+  assert _compare(tmp_path, 1)["complete"] and trained == []
+  del saved["pgkit_settings"]
+  json.dump(saved, open(path, "w"))
+  assert _compare(tmp_path, 1)["complete"] and trained == []
