@@ -21,6 +21,7 @@ from typing import Callable
 from pgkit.bench import curves
 from pgkit.bench.runs import RunStats
 from pgkit.settings.errors import InputError
+from pgkit.settings.resolved import dict_differences
 from pgkit.settings.run import OUTPUT_FIELDS
 
 SETTINGS = "pgkit_settings"  # the identity's field of pgkit's settings
@@ -88,17 +89,8 @@ def _differing(path: str, identity: dict) -> list[str]:
   identity = json.loads(json.dumps(identity))
   differ = [k for k in identity if k != SETTINGS and saved.get(k) != identity[k]]
   if SETTINGS in identity and SETTINGS in saved:  # records before 2026-12-05 have none
-    differ += _settings_differing(saved[SETTINGS], identity[SETTINGS])
+    differ += dict_differences(saved[SETTINGS], identity[SETTINGS], keys=set.intersection)
   return sorted(differ)
-
-
-def _settings_differing(saved: dict, now: dict) -> list[str]:
-  """The settings both dicts hold with different values (and "algo")."""
-  differ = [] if saved.get("algo") == now.get("algo") else ["algo"]
-  for part in ("run", "options", "hparams"):
-    a, b = saved.get(part, {}), now.get(part, {})
-    differ += [k for k in a.keys() & b.keys() if a[k] != b[k]]
-  return differ
 
 
 def paired(runs: dict[str, list[RunStats]], seeds: int) -> dict[str, list[RunStats]]:

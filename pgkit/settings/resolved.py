@@ -145,10 +145,16 @@ def load(path: str) -> Settings:
 
 def differences(a: Settings, b: Settings) -> list[str]:
   """Names of the fields (and 'algo') in which two settings differ, output places excluded."""
-  da, db = a.to_dict(), b.to_dict()
+  return dict_differences(a.to_dict(), b.to_dict())
+
+
+def dict_differences(da: dict, db: dict, keys=set.union) -> list[str]:
+  """``differences`` of two ``Settings.to_dict`` forms; ``keys`` picks each part's fields to
+  compare from the two sides' (``set.intersection``: only those both hold, e.g. a saved form
+  from before a field was added)."""
   out = [] if da["algo"] == db["algo"] else ["algo"]
   for part in ("run", "options", "hparams"):
-    for key in sorted(set(da[part]) | set(db[part])):
+    for key in sorted(keys(set(da[part]), set(db[part]))):
       if key not in OUTPUT_FIELDS and da[part].get(key) != db[part].get(key):
         out.append(key)
   return out
