@@ -18,7 +18,6 @@ also drawn, ``ablation-ENV.png`` (mean ± std band per variant; the ``plot`` ext
 from __future__ import annotations
 
 import os
-import statistics
 from typing import Callable
 
 import jax
@@ -41,11 +40,6 @@ def parse_change(base: Settings, spec: str, owners) -> dict:
   except InputError as e:
     raise InputError(f"--change {spec}: {e}") from None
   return changes
-
-
-def _mean_std(xs: list[float]) -> str:
-  sd = statistics.stdev(xs) if len(xs) > 1 else 0.0
-  return f"{statistics.mean(xs):.0f} ± {sd:.0f}"
 
 
 BASE = "(Brax's settings)"
@@ -109,5 +103,6 @@ def _table(results: dict, print_fn) -> None:
   print_fn("\n| change | seeds | " + " | ".join(f"return at {m:,} steps" for m in marks) + " |")
   print_fn("|---|---|" + "---|" * len(marks))
   for name, rs in results.items():
-    cells = [_mean_std([r.return_at(m) for r in rs]) for m in marks]
+    mean, std = curves.mean_std(rs, marks)
+    cells = [f"{m:.0f} ± {s:.0f}" for m, s in zip(mean, std)]
     print_fn(f"| {name} | {len(rs)} | " + " | ".join(cells) + " |")

@@ -51,9 +51,10 @@ def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
     for algo in algos:
       steps, returns, wall, settings = curve(algo, env, seeds)
       curves[(env, algo)] = (steps, returns)
-      final = returns[-1]
+      final = returns[-1]  # [seeds]; the sample std (ddof 1), as ppo-vs-brax and ablation
+      std = final.std(ddof=min(1, final.size - 1))
       rows.append(f"| {env} | {algo} | {settings.run.backend} | {steps[-1]} | "
-                  f"{final.mean():.1f} ± {final.std():.1f} | {returns[0].mean():.1f} | "
+                  f"{final.mean():.1f} ± {std:.1f} | {returns[0].mean():.1f} | "
                   f"{wall:.0f} |")
       print_fn(rows[-1])
   table = "\n".join(rows) + "\n"

@@ -1,7 +1,10 @@
 """Eval-return curves of several trainers over seeds: mean ± std at matched env steps, a JSON
 record of every run and a PNG with one band per trainer.
 
-The std is over seeds with ``ddof=0`` (numpy's default), so one seed draws a band of width 0.
+The std is the sample standard deviation over seeds (``ddof=1``: with the 2-3 seeds a benchmark
+runs, numpy's default ``ddof=0`` would understate the spread by a factor of up to 1.41); a single
+seed has std 0, a band of width 0. ``ablation``'s table and ``ppo-vs-brax``'s matched lines and
+PNGs all take it from :func:`mean_std`.
 """
 from __future__ import annotations
 
@@ -21,9 +24,10 @@ def matched_steps(results: dict[str, list[RunStats]]) -> list[int]:
 
 
 def mean_std(runs: list[RunStats], steps: list[int]) -> tuple[np.ndarray, np.ndarray]:
-  """Per step, the mean and std over ``runs`` of the eval return at that step."""
+  """Per step, the mean and sample std (ddof 1; 0 for one run) over ``runs`` of the eval return
+  at that step."""
   returns = np.array([[r.return_at(s) for s in steps] for r in runs], dtype=float)
-  return returns.mean(axis=0), returns.std(axis=0)
+  return returns.mean(axis=0), returns.std(axis=0, ddof=1 if len(runs) > 1 else 0)
 
 
 def save(results: dict[str, list[RunStats]], path: str, **extra) -> None:

@@ -30,12 +30,18 @@ def test_matched_steps_and_mean_std():
   steps = curves.matched_steps(RESULTS)
   assert steps == [0, 10, 20]
   mean, std = curves.mean_std(RESULTS["brax"], steps)
-  # Brax at 0: (1 + 3) / 2 = 2, std (ddof 0) |1 − 3| / 2 = 1; at 10: 4 ± 1; at 20: 7 ± 2.
+  # Two seeds a, b: mean (a + b) / 2, sample std (ddof 1) sqrt(2 ((a − b) / 2)²) = |a − b| / √2.
+  # Brax at 0: (1 + 3) / 2 = 2 ± 2/√2; at 10: 4 ± 2/√2; at 20: 7 ± 4/√2.
+  r2 = np.sqrt(2.0)
   np.testing.assert_allclose(mean, [2.0, 4.0, 7.0])
-  np.testing.assert_allclose(std, [1.0, 1.0, 2.0])
+  np.testing.assert_allclose(std, [2 / r2, 2 / r2, 4 / r2])
   mean, std = curves.mean_std(RESULTS["pgkit"], steps)
   np.testing.assert_allclose(mean, [2.0, 5.0, 6.0])
-  np.testing.assert_allclose(std, [0.0, 3.0, 0.0])
+  np.testing.assert_allclose(std, [0.0, 6 / r2, 0.0])
+  # One run: std 0 (no spread to estimate), not NaN.
+  mean, std = curves.mean_std(RESULTS["pgkit"][:1], steps)
+  np.testing.assert_allclose(mean, [2.0, 2.0, 6.0])
+  np.testing.assert_allclose(std, [0.0, 0.0, 0.0])
 
 
 def test_matched_table_prints_seeds_and_mean_std():
@@ -43,9 +49,9 @@ def test_matched_table_prints_seeds_and_mean_std():
   ppo_vs_brax._matched_table(RESULTS, lines.append)
   assert lines[0].startswith("\neval return at matched env steps")
   assert lines[1:] == [
-      "          0: brax 1/3 (2 ± 1)   pgkit 2/2 (2 ± 0)",
-      "         10: brax 3/5 (4 ± 1)   pgkit 2/8 (5 ± 3)",
-      "         20: brax 5/9 (7 ± 2)   pgkit 6/6 (6 ± 0)"]
+      "          0: brax 1/3 (2 ± 1)   pgkit 2/2 (2 ± 0)",  # 2/√2 = 1.41
+      "         10: brax 3/5 (4 ± 1)   pgkit 2/8 (5 ± 4)",  # 6/√2 = 4.24
+      "         20: brax 5/9 (7 ± 3)   pgkit 6/6 (6 ± 0)"]  # 4/√2 = 2.83
 
 
 def test_save_load_roundtrip(tmp_path):
@@ -73,8 +79,8 @@ def test_draw_bands_are_mean_and_std(tmp_path):
   (ax,) = axes
   assert [line.get_label() for line in ax.lines] == ["brax (2 seeds)", "pgkit (2 seeds)"]
   np.testing.assert_allclose(ax.lines[1].get_xydata(), [[0, 2.0], [10, 5.0], [20, 6.0]])
-  band = ax.collections[1].get_paths()[0].vertices  # pgkit: mean ± std = [2, 2], [2, 8], [6, 6]
-  assert band[:, 1].min() == 2.0 and band[:, 1].max() == 8.0
+  band = ax.collections[1].get_paths()[0].vertices  # pgkit: 2 ± 0, 5 ± 6/√2, 6 ± 0
+  np.testing.assert_allclose([band[:, 1].min(), band[:, 1].max()], [5 - 6 / np.sqrt(2), 5 + 6 / np.sqrt(2)])
 
 
 def test_out_without_matplotlib_names_the_extra(monkeypatch, capsys):
