@@ -62,11 +62,12 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   base, num_evals, eval_every = settings.eval_schedule(base, num_timesteps, evals)
   variants = {BASE: {}}
   variants.update({spec: parse_change(base, spec, owners) for spec in specs})
+  device = record.device()
   print_fn(f"# ablation env={env} backend={backend} num_timesteps={num_timesteps} seeds={seeds}"
-           f" (jax {jax.__version__}, {jax.device_count()}× {jax.devices()[0].platform})")
+           f" (jax {jax.__version__}, {device})")
   identity = dict(env=env, backend=backend,
                   settings=dict(settings.brax_settings(env), num_evals=num_evals),
-                  num_timesteps=num_timesteps, eval_envs=eval_envs, device=record.device(),
+                  num_timesteps=num_timesteps, eval_envs=eval_envs, device=device,
                   jax=jax.__version__, **{record.SETTINGS: record.settings_identity(base)})
   stem = out and os.path.join(out, f"ablation-{env}")
   rec = record.Record(stem and stem + ".json", identity, trainers=tuple(variants) + (BRAX,))

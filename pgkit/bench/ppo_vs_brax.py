@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import platform
 import statistics
 from typing import Callable
 
@@ -54,8 +53,8 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
                                           evals)
   device = record.device()
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
-           f"seeds={seeds}  (jax {jax.__version__}, {platform.processor() or platform.machine()},"
-           f" {device})" + (f"; pgkit with {change}" if change else ""))
+           f"seeds={seeds}  (jax {jax.__version__}, {device})"
+           + (f"; pgkit with {change}" if change else ""))
   print_fn(f"settings: {brax_s}")
   print_fn(f"XLA options: pgkit's {xla_options.compiler_options()}, both trainers' XLA_FLAGS "
            f"{os.environ.get('XLA_FLAGS', '')!r}")

@@ -3,8 +3,8 @@
 A benchmark that trains several seeds of several trainers can outlast the machine it runs on
 (a lent GPU's per-call limit, a pre-empted job). ``Record`` keeps every finished run in
 ``curves.save``'s format and rewrites the file after each one; a later call with the same
-``identity`` (env, settings, device, jax version: what makes runs comparable) reads the runs
-back and trains only the missing ones. A file of another identity is never overwritten. The
+``identity`` (env, settings, device (a CPU's model too), jax version: what makes runs
+comparable) reads the runs back and trains only the missing ones. A file of another identity is never overwritten. The
 identity holds pgkit's own settings too (``settings_identity``), so a preset or default changed
 between two commands is caught rather than its runs mixed; a record written before that field
 existed is compared without it, and a setting one side does not know (a field added since) is
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import time
 from typing import Callable
 
@@ -41,6 +42,7 @@ class Record:
             f"would mix with these; pass another --out folder, or move the file away")
       for trainer, runs in curves.load(path).items():
         self.runs.setdefault(trainer, []).extend(runs)
+      self._keep_unnamed_model(path)
     self.resumed = sum(len(r) for r in self.runs.values())
 
   def borrow(self, path: str, trainer: str, as_trainer: str, identity: dict) -> int:
@@ -54,8 +56,17 @@ class Record:
              if not self.has(as_trainer, r.seed)]
     if taken:
       self.runs[as_trainer].extend(taken)
+      self._keep_unnamed_model(path)
       self.save()
     return len(taken)
+
+  def _keep_unnamed_model(self, path: str) -> None:
+    """Runs taken from a record that does not name its CPU's model make this one's device
+    ``1× cpu`` as well: the record does not claim a model for runs of an unknown one."""
+    with open(path) as f:
+      saved = json.load(f).get("device")
+    if saved != self.identity.get("device") and _same_device(saved, self.identity["device"]):
+      self.identity["device"] = saved
 
   def has(self, trainer: str, seed: int) -> bool:
     return any(r.seed == seed for r in self.runs[trainer])
@@ -87,7 +98,9 @@ def _differing(path: str, identity: dict) -> list[str]:
   with open(path) as f:
     saved = json.load(f)
   identity = json.loads(json.dumps(identity))
-  differ = [k for k in identity if k != SETTINGS and saved.get(k) != identity[k]]
+  same = {"device": _same_device}
+  differ = [k for k in identity if k != SETTINGS
+            and not same.get(k, lambda a, b: a == b)(saved.get(k), identity[k])]
   if SETTINGS in identity and SETTINGS in saved:  # records before 2026-12-05 have none
     differ += dict_differences(saved[SETTINGS], identity[SETTINGS], keys=set.intersection)
   return sorted(differ)
@@ -127,9 +140,34 @@ def train_missing(rec: Record, trainers: dict[str, Callable[[int], RunStats]],
 
 
 def device() -> str:
-  """The device part of a record's identity: ``N× device_kind``."""
+  """The device part of a record's identity: ``N× device_kind``, and on a CPU its model in
+  brackets (jax's device kind is ``cpu`` for every processor, and two CPU models give other
+  steps/s and, through their vector units, returns that differ in the last digits: an Intel Xeon
+  repeated an AMD EPYC's inverted_pendulum curve for one seed of two, 310 against 311 at one
+  point of the other)."""
   import jax
-  return f"{jax.device_count()}× {jax.devices()[0].device_kind}"
+  first = jax.devices()[0]
+  model = f" ({cpu_model()})" if first.platform == "cpu" else ""
+  return f"{jax.device_count()}× {first.device_kind}{model}"
+
+
+def cpu_model() -> str:
+  """The processor's model name (Linux's ``/proc/cpuinfo``; elsewhere ``platform``'s)."""
+  try:
+    with open("/proc/cpuinfo") as f:
+      for line in f:
+        if line.startswith("model name"):
+          return line.split(":", 1)[1].strip()
+  except OSError:
+    pass
+  return platform.processor() or platform.machine()
+
+
+def _same_device(saved: str | None, now: str) -> bool:
+  """Whether a record's device is this one; a CPU record written before devices named the
+  model (``1× cpu``) is compared without it."""
+  return saved == now or (saved is not None and " (" not in saved
+                          and now.startswith(saved + " ("))
 
 
 def check_budget(time_budget: float | None) -> None:

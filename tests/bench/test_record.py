@@ -58,7 +58,7 @@ def test_each_run_is_saved_as_it_ends_and_the_same_command_trains_only_the_missi
   assert report["ratios"]["steps_per_s"] == pytest.approx(1150.0 / 1100.0)
   saved = json.load(open(tmp_path / "ppo-vs-brax-inverted_pendulum.json"))
   assert sorted(r["seed"] for r in saved["runs"]["brax"]) == [0, 1, 2]
-  assert saved["raw_steps_per_s"] == 1e5 and saved["device"].endswith("cpu")
+  assert saved["raw_steps_per_s"] == 1e5 and saved["device"] == f"1× cpu ({record.cpu_model()})"
   trained.clear()
   _compare(tmp_path, 3)
   assert trained == []  # everything is in the file
@@ -201,3 +201,41 @@ def test_a_record_of_other_pgkit_settings_is_refused_and_one_without_them_is_rea
   del saved["pgkit_settings"]
   json.dump(saved, open(path, "w"))
   assert _compare(tmp_path, 1)["complete"] and trained == []
+
+
+def test_a_cpu_record_names_the_model_and_one_of_another_model_is_refused(
+    trained, tmp_path, monkeypatch):
+  monkeypatch.setattr(record, "cpu_model", lambda: "AMD EPYC")
+  _compare(tmp_path, 1)
+  path = tmp_path / "ppo-vs-brax-inverted_pendulum.json"
+  saved = json.load(open(path))
+  assert saved["device"] == "1× cpu (AMD EPYC)"
+  monkeypatch.setattr(record, "cpu_model", lambda: "Intel(R) Xeon(R) Processor")
+  trained.clear()
+  with pytest.raises(InputError, match="device differ"):
+    _compare(tmp_path, 2)
+  out = tmp_path / "abl"
+  out.mkdir()
+  (out / "ppo-vs-brax-inverted_pendulum.json").write_text(path.read_text())
+  _ablate(out, [])  # another CPU's baseline is not borrowed: trained here
+  assert trained == [("pgkit", 0), ("pgkit", 1)]
+  # A record written before devices named the CPU model ("1× cpu") is compared without it.
+  saved["device"] = "1× cpu"
+  path.write_text(json.dumps(saved))
+  trained.clear()
+  _compare(tmp_path, 2)
+  assert trained == [("pgkit", 1), ("brax", 1)]  # seed 0 resumed from the old record
+  assert json.load(open(path))["device"] == "1× cpu"  # seed 0's CPU is unknown: no model claimed
+  (out / "ppo-vs-brax-inverted_pendulum.json").write_text(path.read_text())
+  (out / "ablation-inverted_pendulum.json").unlink()
+  trained.clear()
+  _ablate(out, [])  # the old record's baseline is borrowed, and the ablation names no model
+  assert trained == []
+  assert json.load(open(out / "ablation-inverted_pendulum.json"))["device"] == "1× cpu"
+
+
+def test_cpu_model_reads_the_processors_model_name():
+  model = record.cpu_model()
+  with open("/proc/cpuinfo") as f:  # the CI and this project's machines are Linux
+    names = {line.split(":", 1)[1].strip() for line in f if line.startswith("model name")}
+  assert model in names and model
