@@ -17,7 +17,12 @@ took 195 of the default suite's 1,835 worker-seconds (917 s on 2 cores, over its
 and each still learns in the default run on CartPole (test_learning_discrete.py, the same
 trainer, losses and preconditioner on a categorical policy), while its continuous-action parts
 have their own tests (vine branches restarted from Brax states: tests/envs/test_vine.py; the
-V-MPO E-step and Gaussian KL terms: tests/estep, tests/losses).
+V-MPO E-step and Gaussian KL terms: tests/estep, tests/losses). mpo joined them on 2026-12-05,
+when an Intel Xeon VM ran the default suite in 860 s (the AMD EPYC's 396 s): it was the
+slowest test there (105 of 1,720 worker-seconds); it learns in the default run on CartPole
+(replay, Retrace, the E-step and the decoupled M-step, on a categorical policy), and its
+Gaussian E-step and M-step terms have their own tests (tests/estep/test_mpo.py,
+tests/losses/test_mpo_losses.py).
 """
 import numpy as np
 import pytest
@@ -25,7 +30,7 @@ import pytest
 from pgkit.bench.robustness import THRESHOLDS, population_returns
 
 SEEDS = 3
-SLOW = ("trpo_vine", "vmpo")
+SLOW = ("trpo_vine", "vmpo", "mpo")
 ALGOS = [pytest.param(a, marks=pytest.mark.slow) if a in SLOW else a
          for a in ("ppo_clip", "ppo_kl", "npg", "trpo", "trpo_vine", "a2c", "reinforce", "is_pg",
                    "mpo", "vmpo")]
