@@ -4,11 +4,11 @@ A benchmark that trains several seeds of several trainers can outlast the machin
 (a lent GPU's per-call limit, a pre-empted job). ``Record`` keeps every finished run in
 ``curves.save``'s format and rewrites the file after each one; a later call with the same
 ``identity`` (env, settings, device (a CPU's model too), jax version: what makes runs
-comparable) reads the runs back and trains only the missing ones. A file of another identity is never overwritten. The
-identity holds pgkit's own settings too (``settings_identity``), so a preset or default changed
-between two commands is caught rather than its runs mixed; a record written before that field
-existed is compared without it, and a setting one side does not know (a field added since) is
-not compared.
+comparable) reads the runs back and trains only the missing ones. A file of another identity
+is never overwritten. The identity holds pgkit's own settings too (``settings_identity``), so a
+preset or default changed between two commands is caught rather than its runs mixed; a record
+written before that field existed is compared without it, and a setting one side does not know
+(a field added since) is not compared.
 ``train_missing`` is the loop both ``ppo-vs-brax`` and ``ablation`` run over it.
 """
 from __future__ import annotations

@@ -30,7 +30,8 @@ def test_matched_steps_and_mean_std():
   steps = curves.matched_steps(RESULTS)
   assert steps == [0, 10, 20]
   mean, std = curves.mean_std(RESULTS["brax"], steps)
-  # Two seeds a, b: mean (a + b) / 2, sample std (ddof 1) sqrt(2 ((a − b) / 2)²) = |a − b| / √2.
+  # Two seeds a, b: mean (a + b) / 2, sample std (ddof 1)
+  # sqrt(2 ((a − b) / 2)² / (2 − 1)) = |a − b| / √2.
   # Brax at 0: (1 + 3) / 2 = 2 ± 2/√2; at 10: 4 ± 2/√2; at 20: 7 ± 4/√2.
   r2 = np.sqrt(2.0)
   np.testing.assert_allclose(mean, [2.0, 4.0, 7.0])
@@ -80,7 +81,8 @@ def test_draw_bands_are_mean_and_std(tmp_path):
   assert [line.get_label() for line in ax.lines] == ["brax (2 seeds)", "pgkit (2 seeds)"]
   np.testing.assert_allclose(ax.lines[1].get_xydata(), [[0, 2.0], [10, 5.0], [20, 6.0]])
   band = ax.collections[1].get_paths()[0].vertices  # pgkit: 2 ± 0, 5 ± 6/√2, 6 ± 0
-  np.testing.assert_allclose([band[:, 1].min(), band[:, 1].max()], [5 - 6 / np.sqrt(2), 5 + 6 / np.sqrt(2)])
+  spread = 6 / np.sqrt(2)
+  np.testing.assert_allclose([band[:, 1].min(), band[:, 1].max()], [5 - spread, 5 + spread])
 
 
 def test_out_without_matplotlib_names_the_extra(monkeypatch, capsys):
