@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pgkit.bench.curves import seed_std
 from pgkit.settings import names_of_algorithms, preset
 from pgkit.tools.plot import pyplot
 from pgkit.training import loop
@@ -51,8 +52,8 @@ def benchmark(envs: list[str], algos: list[str] | None, seeds: int, out: str,
     for algo in algos:
       steps, returns, wall, settings = curve(algo, env, seeds)
       curves[(env, algo)] = (steps, returns)
-      final = returns[-1]  # [seeds]; the sample std (ddof 1), as ppo-vs-brax and ablation
-      std = final.std(ddof=min(1, final.size - 1))
+      final = returns[-1]  # [seeds]
+      std = seed_std(final)  # as ppo-vs-brax and ablation
       rows.append(f"| {env} | {algo} | {settings.run.backend} | {steps[-1]} | "
                   f"{final.mean():.1f} ± {std:.1f} | {returns[0].mean():.1f} | "
                   f"{wall:.0f} |")

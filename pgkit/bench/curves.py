@@ -27,7 +27,12 @@ def mean_std(runs: list[RunStats], steps: list[int]) -> tuple[np.ndarray, np.nda
   """Per step, the mean and sample std (ddof 1; 0 for one run) over ``runs`` of the eval return
   at that step."""
   returns = np.array([[r.return_at(s) for s in steps] for r in runs], dtype=float)
-  return returns.mean(axis=0), returns.std(axis=0, ddof=1 if len(runs) > 1 else 0)
+  return returns.mean(axis=0), seed_std(returns)
+
+
+def seed_std(values: np.ndarray, axis: int = 0) -> np.ndarray:
+  """The sample std (ddof 1) of ``values`` over seeds (``axis``); 0 for a single seed."""
+  return values.std(axis=axis, ddof=min(1, values.shape[axis] - 1))
 
 
 def save(results: dict[str, list[RunStats]], path: str, **extra) -> None:

@@ -14,6 +14,7 @@ written before that field existed is compared without it, and a setting one side
 from __future__ import annotations
 
 import json
+import operator
 import os
 import platform
 import time
@@ -35,14 +36,15 @@ class Record:
     self.path, self.identity = path, json.loads(json.dumps(identity))  # as JSON reads it back
     self.runs: dict[str, list[RunStats]] = {t: [] for t in trainers}
     if path and os.path.exists(path):
-      differ = _differing(path, self.identity)
+      saved = _read(path)
+      differ = _differing(saved, self.identity)
       if differ:
         raise InputError(
             f"{path} holds runs of other settings ({', '.join(differ)} differ), which resuming "
             f"would mix with these; pass another --out folder, or move the file away")
       for trainer, runs in curves.load(path).items():
         self.runs.setdefault(trainer, []).extend(runs)
-      self._keep_unnamed_model(path)
+      self._keep_unnamed_model(saved)
     self.resumed = sum(len(r) for r in self.runs.values())
 
   def borrow(self, path: str, trainer: str, as_trainer: str, identity: dict) -> int:
@@ -50,23 +52,22 @@ class Record:
     seeds this one lacks, when that record's ``identity`` fields equal ``identity`` (the same
     runs by another command: ``ablation``'s baseline is ``ppo-vs-brax``'s pgkit side); the
     number taken, 0 when the file is absent or of other settings."""
-    if not os.path.exists(path) or _differing(path, identity):
+    saved = _read(path) if os.path.exists(path) else None
+    if saved is None or _differing(saved, identity):
       return 0
     taken = [r._replace(trainer=as_trainer) for r in curves.load(path).get(trainer, [])
              if not self.has(as_trainer, r.seed)]
     if taken:
       self.runs[as_trainer].extend(taken)
-      self._keep_unnamed_model(path)
+      self._keep_unnamed_model(saved)
       self.save()
     return len(taken)
 
-  def _keep_unnamed_model(self, path: str) -> None:
-    """Runs taken from a record that does not name its CPU's model make this one's device
-    ``1× cpu`` as well: the record does not claim a model for runs of an unknown one."""
-    with open(path) as f:
-      saved = json.load(f).get("device")
-    if saved != self.identity.get("device") and _same_device(saved, self.identity["device"]):
-      self.identity["device"] = saved
+  def _keep_unnamed_model(self, saved: dict) -> None:
+    """Runs taken from a ``saved`` record that does not name its CPU's model make this one's
+    device ``1× cpu`` as well: the record does not claim a model for runs of an unknown one."""
+    if _same_device(saved.get("device"), self.identity["device"]):
+      self.identity["device"] = saved["device"]
 
   def has(self, trainer: str, seed: int) -> bool:
     return any(r.seed == seed for r in self.runs[trainer])
@@ -92,15 +93,17 @@ def settings_identity(settings) -> dict:
   return data
 
 
-def _differing(path: str, identity: dict) -> list[str]:
-  """The fields of ``identity`` whose values the record at ``path`` does not hold (compared as
-  JSON reads them back); within ``SETTINGS``, the names of the settings that differ."""
+def _read(path: str) -> dict:
   with open(path) as f:
-    saved = json.load(f)
+    return json.load(f)
+
+
+def _differing(saved: dict, identity: dict) -> list[str]:
+  """The fields of ``identity`` whose values the ``saved`` record does not hold (compared as
+  JSON reads them back); within ``SETTINGS``, the names of the settings that differ."""
   identity = json.loads(json.dumps(identity))
-  same = {"device": _same_device}
-  differ = [k for k in identity if k != SETTINGS
-            and not same.get(k, lambda a, b: a == b)(saved.get(k), identity[k])]
+  differ = [k for k in identity if k != SETTINGS and not (
+      _same_device if k == "device" else operator.eq)(saved.get(k), identity[k])]
   if SETTINGS in identity and SETTINGS in saved:  # records before 2026-12-05 have none
     differ += dict_differences(saved[SETTINGS], identity[SETTINGS], keys=set.intersection)
   return sorted(differ)
