@@ -25,8 +25,8 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
 # 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a tenth of PPO's budget. Not
 # yet trained to that budget (no GPU so far): a starting point, not a tuned preset. On a CPU
 # (examples/benchmarks/RESULTS.md, 2 seeds each) it passed PPO's 2.3 M-step halfcheetah return
-# within 0.3-0.35 M steps and PPO's 3.9 M-step Ant return at 0.4 M; on Ant one seed's
-# deterministic return then fell (290 at 0.8 M, 661 at 1 M): a fast gait that falls.
+# within 0.3-0.35 M steps and PPO's 3.9 M-step Ant return at 0.4 M; on Ant both seeds'
+# deterministic returns then fell (661 and 861 at 1 M): a fast gait that falls.
 LOCOMOTION = dict(
     num_envs=64, unroll_length=16, unrolls=1, num_timesteps=5_000_000, batch_size=64,
     updates_per_iteration=16, replay_capacity=65_536, warmup_steps=16_384, num_action_samples=20,
