@@ -172,9 +172,9 @@ def run(settings: Settings, print_fn: Callable[[str], None] = _print) -> RunResu
     for out in (outputs.logs, ckpt):
       if out:
         out.close()
-  wall, env_steps = time.time() - start, total
-  result = RunResult(settings.algo.name, rs.env, eval_return, env_steps, wall,
-                     env_steps / wall, state)
+  # A resumed run's wall time is this process's: its rate counts the steps trained here.
+  wall, trained = time.time() - start, (p.iterations - first) * trainer.steps_per_iteration
+  result = RunResult(settings.algo.name, rs.env, eval_return, total, wall, trained / wall, state)
   if rs.run_dir and distributed.is_main():
     folder.write_result(rs.run_dir, result.to_dict())
   print_fn(result.final_line())

@@ -44,6 +44,8 @@ def test_resume_is_exact(tmp_path):
   for a, b in zip(jax.tree.leaves(full.state), jax.tree.leaves(resumed.state)):
     np.testing.assert_array_equal(a, b)
   assert resumed.env_steps == full.env_steps
+  # Its wall time is the resumed process's, so its rate counts iterations 2 and 3 only.
+  assert resumed.steps_per_s == pytest.approx(full.env_steps * 2 / 3 / resumed.wall_s)
   # The logs hold one continuous run: the interrupted run reported nothing, the resumed one
   # iterations 2 and 3 (and its result).
   rows = [json.loads(r) for r in (tmp_path / "metrics.jsonl").read_text().splitlines()]
