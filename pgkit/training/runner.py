@@ -53,9 +53,9 @@ class RunResult(NamedTuple):
   algo: str
   env: str
   eval_return: float
-  env_steps: int
-  wall_s: float
-  steps_per_s: float
+  env_steps: int  # the whole run's, a resumed one's included
+  wall_s: float  # this process's, compilation included
+  steps_per_s: float  # the env steps this process trained per second of wall_s
   state: object
 
   def final_line(self) -> str:
