@@ -135,7 +135,8 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     params = optax.apply_updates(ln.policy_params, updates)
     kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, obs)))
     return params, opt_state, dual_state, r_state, dict(
-        metrics, **e_metrics, kl=kl, policy_grad_norm=optax.tree.norm(grads))
+        metrics, **e_metrics, kl=kl, entropy=jnp.mean(target_pi.entropy()),
+        policy_grad_norm=optax.tree.norm(grads))
 
   def update_targets(hp, ln: Learner):
     steps = ln.learner_steps + 1

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pgkit
-from pgkit import replay
+from pgkit import envs, replay
 from pgkit.training import make_trainer
 
 # 2 envs × 2 unrolls = 4 sequences of 4 steps (16 env steps) per iteration.
@@ -46,6 +46,21 @@ def test_vmap_over_traced_hparams_replay_and_targets():
   for k, v in metrics.items():
     assert np.all(np.isfinite(v)), k
   assert np.all(np.asarray(metrics["eta"])[:, -1] > 0)
+
+
+def test_entropy_metric_is_the_target_policys_over_the_sampled_states():
+  # One iteration: 4 sequences of 4 steps enter replay, then 2 learner updates whose target
+  # policy is the initial one (copied to after the 2nd). ``entropy`` is the mean over the sampled
+  # states of the pre-tanh Gaussian's ½ log(2πe) + log σ(s) (1 action dimension), so it lies
+  # between the least and the greatest of those 16 states' entropies.
+  trainer = make_trainer(TINY)
+  state = trainer.init(jax.random.PRNGKey(0), TINY.hparams)
+  after, metrics = jax.jit(trainer.step)(state, TINY.hparams)
+  obs = envs.normalize(after.obs_stats, after.replay.data.observation[:4].reshape(-1, 4))
+  sigma = trainer.policy.apply(state.learner.target_policy_params, obs).scale_diag[:, 0]
+  per_state = 0.5 * np.log(2 * np.pi * np.e) + np.log(np.asarray(sigma))
+  assert per_state.min() - 1e-6 <= float(metrics["entropy"]) <= per_state.max() + 1e-6
+  assert np.ptp(per_state) > 0  # the states differ, so the bracket is not one point
 
 
 @pytest.mark.parametrize("field,value", [("warmup_steps", -1), ("replay_capacity", 3),
