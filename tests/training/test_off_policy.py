@@ -56,7 +56,8 @@ def test_entropy_metric_is_the_target_policys_over_the_sampled_states():
   trainer = make_trainer(TINY)
   state = trainer.init(jax.random.PRNGKey(0), TINY.hparams)
   after, metrics = jax.jit(trainer.step)(state, TINY.hparams)
-  obs = envs.normalize(after.obs_stats, after.replay.data.observation[:4].reshape(-1, 4))
+  stored = after.replay.data.observation[:4]  # the 4 sequences inserted, [4, T, obs]
+  obs = envs.normalize(after.obs_stats, stored.reshape(-1, stored.shape[-1]))
   sigma = trainer.policy.apply(state.learner.target_policy_params, obs).scale_diag[:, 0]
   per_state = 0.5 * np.log(2 * np.pi * np.e) + np.log(np.asarray(sigma))
   assert per_state.min() - 1e-6 <= float(metrics["entropy"]) <= per_state.max() + 1e-6
