@@ -33,13 +33,14 @@ def member_hparams(settings: Settings, points: list[dict], seeds: int):
   return settings.hparams.replace(**arrays), names
 
 
-def _row(metrics: dict, member: int, iteration: int, steps_per_iteration: int) -> dict:
-  """One member's metrics over a chunk: each metric's mean, and the episodes' mean return."""
-  row = {k: float(np.mean(v[member])) for k, v in metrics.items()}
+def _row(trainer, metrics: dict, member: int, iteration: int) -> dict:
+  """One member's metrics over a chunk: each metric's mean (``Trainer.report_means``), and the
+  episodes' mean return."""
+  row = trainer.report_means({k: v[member] for k, v in metrics.items()})
   episodes = float(np.sum(metrics["episodes"][member]))
   if episodes:
     row["episode_return"] = float(np.sum(metrics["episode_return_sum"][member])) / episodes
-  row.update(iteration=iteration, env_steps=iteration * steps_per_iteration)
+  row.update(iteration=iteration, env_steps=iteration * trainer.steps_per_iteration)
   return row
 
 
@@ -65,7 +66,7 @@ def train(settings: Settings, points: list[dict], seeds: int, devices: int,
     metrics = sharding.fetch(metrics)
     iteration = (i + 1) * chunk
     for m in range(n):
-      rows[m].append(_row(metrics, m, iteration, trainer.steps_per_iteration))
+      rows[m].append(_row(trainer, metrics, m, iteration))
     on_chunk(i + 1, chunks, rows, n * chunk * trainer.steps_per_iteration
              / (time.perf_counter() - t))
   returns = sharding.fetch(c.evaluate(state, eval_keys))

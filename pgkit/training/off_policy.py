@@ -17,16 +17,24 @@ collected, run ``updates_per_iteration`` learner updates (the update-to-data rat
    α KL for a categorical), then one dual-ascent step on the multipliers;
 4. updates the target networks (periodic copy or Polyak averaging).
 
+Metrics: each iteration's ``learner_updates`` (0 while warming up); the learner's metrics (losses,
+Q, KL, entropy, the E-step's ...) are means over the iteration's updates, and zeros on iterations
+without any, so ``report_means`` averages them over the iterations that learned only (as CleanRL
+and Brax's SAC log losses only once learning starts). The episodes, rewards, replay size and the
+duals' values are the iteration's own, averaged over every iteration.
+
 Observations are stored raw and normalised with the running statistics when they are used.
 The trainer reads the run settings, its own options and hyperparameters
 (``algorithms.OffPolicyOptions``/``OffPolicyHParams``) and the description's pieces.
 """
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import math
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from pgkit import envs, replay
@@ -182,15 +190,16 @@ def make_off_policy(run, options, env, policy, q_critic, build):
         lambda l, k: learner_step(algo, hp, buffer, obs_stats, l, k), ln, keys)
     shapes = jax.eval_shape(learn, state.learner)[1]
     skip = lambda ln: (ln, jax.tree.map(lambda s: jnp.zeros(s.shape[1:], s.dtype), shapes))
-    collected = buffer.size * run.unroll_length
-    ln, metrics = jax.lax.cond(collected >= max(options.warmup_steps, 1),
+    learning = buffer.size * run.unroll_length >= max(options.warmup_steps, 1)
+    ln, metrics = jax.lax.cond(learning,
                                lambda ln: (lambda o: (o[0], jax.tree.map(jnp.mean, o[1])))(
                                    learn(ln)), skip, state.learner)
 
     metrics = dict(metrics, **{f"dual_{k}": v for k, v in algo.duals.values(ln.dual_state).items()},
                    **algo.reweighter.values(ln.reweighter_state),
                    episodes=episodes.count, episode_return_sum=episodes.return_sum,
-                   reward_mean=jnp.mean(traj.reward), replay_size=buffer.size)
+                   reward_mean=jnp.mean(traj.reward), replay_size=buffer.size,
+                   learner_updates=jnp.where(learning, options.updates_per_iteration, 0))
     new_state = OffPolicyState(ln, buffer, obs_stats, env_state, key, state.iteration + 1,
                                state.health)
     parts = dict(observation=traj.observation, reward=traj.reward,
@@ -200,3 +209,29 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     return health_lib.guard(state, new_state, parts, metrics), metrics
 
   return init, step
+
+
+# The metrics of the iteration itself, beside the duals' and the E-step temperature's values.
+_ITERATION_METRICS = ("episodes", "episode_return_sum", "reward_mean", "replay_size",
+                      "learner_updates")
+
+
+def iteration_metric_names(algo: OffPolicy) -> frozenset[str]:
+  """The metrics ``step`` gives a value on every iteration, warm-up included: the iteration's
+  own and the dual variables' (``dual_<name>`` and the E-step temperature's name)."""
+  return frozenset(_ITERATION_METRICS + tuple(f"dual_{n}" for n in algo.duals.names)
+                   + tuple(algo.reweighter.names))
+
+
+def report_means(iteration_metrics: frozenset[str]) -> Callable[[dict], dict[str, float]]:
+  """``means(metrics) -> {name: mean}`` over a report's iterations (each metric an array
+  ``[iterations]``): ``iteration_metrics`` over every iteration, the learner's over the
+  iterations with ``learner_updates`` > 0 (NaN when the report has none: warm-up only)."""
+
+  def means(metrics: dict) -> dict[str, float]:
+    learned = np.asarray(metrics["learner_updates"]) > 0
+    return {k: float(np.mean(v)) if k in iteration_metrics
+            else float(np.mean(np.asarray(v)[learned])) if learned.any() else math.nan
+            for k, v in metrics.items()}
+
+  return means

@@ -108,16 +108,17 @@ def _open_folder(settings: Settings):
   return ckpt
 
 
-def _report_line(iteration, env_steps, steps_per_s, metrics, progress,
+def _report_line(iteration, env_steps, steps_per_s, metrics, means, progress,
                  eval_return=None) -> tuple[str, float]:
-  """The report's line, and its episodes' mean return (None when no episode ended in it)."""
+  """The report's line, and its episodes' mean return (None when no episode ended in it);
+  ``means`` are the report's metric means (``Trainer.report_means``)."""
   episodes = float(np.sum(metrics["episodes"]))
   mean_return = float(np.sum(metrics["episode_return_sum"])) / episodes if episodes else None
   shown = f"{mean_return:8.2f}" if episodes else "     n/a"
   evaluated = "" if eval_return is None else f"eval {eval_return:8.2f}  "
   return (f"iter {iteration:5d}  env_steps {env_steps:9d}  steps/s {steps_per_s:9.0f}  "
           f"episode_return {shown}  ({episodes:.0f} episodes)  {evaluated}"
-          f"kl {float(np.mean(metrics['kl'])):.4f}  {progress.summary()}"), mean_return
+          f"kl {means['kl']:.4f}  {progress.summary()}"), mean_return
 
 
 @gc_tuning.relaxed()
@@ -206,11 +207,12 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
       env_steps = iteration * trainer.steps_per_iteration
       steps_per_s = n_report * p.unit * trainer.steps_per_iteration / (time.time() - t_report)
       eval_return = out.evaluate(state) if out.evaluate else None  # before state is donated
-      line, mean_return = _report_line(iteration, env_steps, steps_per_s, metrics, out.progress,
-                                       eval_return)
+      means = trainer.report_means(metrics)
+      line, mean_return = _report_line(iteration, env_steps, steps_per_s, metrics, means,
+                                       out.progress, eval_return)
       out.progress.line(line)
       if out.logs:
-        row = {k: float(np.mean(v)) for k, v in metrics.items()}
+        row = dict(means)
         row.update(iteration=iteration, env_steps=env_steps, wall_s=time.time() - start,
                    steps_per_s=steps_per_s)
         if mean_return is not None:  # else no episode ended in the report
@@ -218,7 +220,7 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
         if eval_return is not None:
           row["eval_return"] = eval_return
         out.logs.write(row)
-      _check_divergence(metrics, iteration, settings.run.on_divergence, out.progress.line)
+      _check_divergence(means["kl"], iteration, settings.run.on_divergence, out.progress.line)
       if stop.requested:
         where = (f"checkpoint saved in {saved}; resume with: {_resume_command(settings)}"
                  if saved else "nothing was saved (set --run-dir to make runs resumable)")
@@ -228,10 +230,10 @@ def _train(c, p, state, hp, first, trainer, settings, out: _Outputs, start):
   return state, eval_return
 
 
-def _check_divergence(metrics, iteration, on_divergence: str, print_fn) -> None:
-  """Warns (or raises ``DivergenceError``) when the report's mean KL per iteration > MAX_KL."""
-  kl = float(np.mean(metrics["kl"]))
-  if kl <= MAX_KL:
+def _check_divergence(kl: float, iteration, on_divergence: str, print_fn) -> None:
+  """Warns (or raises ``DivergenceError``) when the report's mean KL per iteration ``kl`` >
+  MAX_KL (NaN, a report with no learner update, passes)."""
+  if not kl > MAX_KL:
     return
   problem = (f"iteration {iteration}: KL(π_old‖π_θ) per iteration averaged {kl:.3g} nats over "
              f"the last report (> {MAX_KL:g}): the policy updates are diverging")

@@ -5,6 +5,8 @@
   ``run.num_iterations``; one jittable function of a key, so
   ``jax.jit(jax.vmap(jax.vmap(train, (0, None)), (None, axes)))`` runs seeds × hyperparameters.
 * ``evaluate(state, key) -> mean return`` of the deterministic policy.
+* ``report_means(metrics) -> {name: mean}``: a report's row from its iterations' metrics (the
+  off-policy learner's metrics over the iterations that learned, past the warm-up).
 
 Only the run settings and the algorithm's static options shape the trainer; the
 hyperparameters are an argument, so one trainer serves every value of them (traced or not).
@@ -15,10 +17,11 @@ import functools
 from typing import Callable, NamedTuple
 
 import jax
+import numpy as np
 
 from pgkit import envs, networks
 from pgkit.settings import Algorithm, Options, RunSettings, Settings
-from pgkit.training.off_policy import make_off_policy
+from pgkit.training import off_policy
 from pgkit.training.on_policy import make_on_policy
 
 
@@ -32,6 +35,7 @@ class Trainer(NamedTuple):
   step: Callable
   train: Callable
   evaluate: Callable
+  report_means: Callable[[dict], dict[str, float]]
 
   @property
   def steps_per_iteration(self) -> int:
@@ -72,7 +76,9 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
   build = lambda hp: algo(run, options, hp)
   if options.trainer == "off_policy":
     critic = make_q_critic(run, env)
-    init, step = make_off_policy(run, options, env, policy, critic, build)
+    init, step = off_policy.make_off_policy(run, options, env, policy, critic, build)
+    report_means = off_policy.report_means(off_policy.iteration_metric_names(
+        build(algo.hparams())))
   else:
     # Building the description compiles nothing; it tells whether saved states are needed.
     needs_states = build(algo.hparams()).policy_batch.needs_env_states
@@ -80,6 +86,7 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
     critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation,
                                    run.critic_matmul)
     init, step = make_on_policy(run, options, env, policy, critic, build)
+    report_means = lambda metrics: {k: float(np.mean(v)) for k, v in metrics.items()}
 
   def train(key, hp):
     state = init(key, hp)
@@ -89,4 +96,4 @@ def _trainer(algo: Algorithm, run: RunSettings, options: Options) -> Trainer:
     return envs.evaluate(env, policy, state.policy_params, state.obs_stats, key, run.eval_envs,
                          run.episode_length)
 
-  return Trainer(algo, run, options, env, policy, init, step, train, evaluate)
+  return Trainer(algo, run, options, env, policy, init, step, train, evaluate, report_means)

@@ -8,11 +8,12 @@ import pgkit
 from pgkit import envs, replay
 from pgkit.training import make_trainer
 
-# 2 envs × 2 unrolls = 4 sequences of 4 steps (16 env steps) per iteration.
+# 2 envs × 2 unrolls = 4 sequences of 4 steps (16 env steps) per iteration; warming up for the
+# first iteration (16 steps collected < 17), learning from the second (32 >= 17).
 TINY = pgkit.preset("mpo", "inverted_pendulum", backend="spring", num_envs=2, unroll_length=4,
                     unrolls=2, num_timesteps=3 * 16, episode_length=20, replay_capacity=16,
                     batch_size=2,
-                    num_action_samples=2, updates_per_iteration=2, warmup_steps=8,
+                    num_action_samples=2, updates_per_iteration=2, warmup_steps=17,
                     target_update="periodic", target_update_period=2, policy_hidden=(8,),
                     critic_hidden=(8,))
 
@@ -28,13 +29,14 @@ def test_vmap_over_traced_hparams_replay_and_targets():
   # State shapes and dtypes are those of init (stable through lax.scan), with a leading [2].
   for a, b in zip(jax.tree.leaves(state), jax.tree.leaves(init)):
     assert a.shape == (2,) + b.shape and a.dtype == b.dtype
-  # 3 iterations × 4 sequences in a buffer of 16, every env step counted; learning from the
-  # first iteration on (16 steps collected >= warmup 8).
+  # 3 iterations × 4 sequences in a buffer of 16, every env step counted; 2 learner updates in
+  # each iteration from the second on.
   assert trainer.steps_per_iteration == 16 and TINY.run.num_iterations == 3
   np.testing.assert_array_equal(state.replay.size, [12, 12])
-  np.testing.assert_array_equal(state.learner.learner_steps, [6, 6])
+  np.testing.assert_array_equal(state.learner.learner_steps, [4, 4])
+  np.testing.assert_array_equal(metrics["learner_updates"], [[0, 2, 2], [0, 2, 2]])
   assert replay.bytes_per_transition(init.replay, TINY.run.unroll_length) == 52.0
-  # Periodic copies every 2 learner updates: after 6 the targets equal the online networks.
+  # Periodic copies every 2 learner updates: after 4 the targets equal the online networks.
   ln = state.learner
   for online, target in ((ln.policy_params, ln.target_policy_params),
                          (ln.critic_params, ln.target_critic_params)):
@@ -46,17 +48,34 @@ def test_vmap_over_traced_hparams_replay_and_targets():
   for k, v in metrics.items():
     assert np.all(np.isfinite(v)), k
   assert np.all(np.asarray(metrics["eta"])[:, -1] > 0)
+  # A report's row: the learner's metrics over the two iterations that learned (the warm-up's
+  # are placeholder zeros), the iteration's own and the duals' over all three.
+  member = {k: np.asarray(v[0]) for k, v in metrics.items()}
+  assert member["kl"][0] == 0 and member["entropy"][0] == 0
+  means = trainer.report_means(member)
+  for name in ("kl", "entropy", "q_mean"):
+    assert means[name] == pytest.approx(np.mean(member[name][1:])), name
+  for name in ("reward_mean", "replay_size", "eta", "learner_updates"):
+    assert means[name] == pytest.approx(np.mean(member[name])), name
+  assert means["replay_size"] == pytest.approx(8.0)  # 4, 8, 12 sequences
+  warmup_only = trainer.report_means({k: v[:1] for k, v in member.items()})
+  assert np.isnan(warmup_only["kl"]) and warmup_only["reward_mean"] == member["reward_mean"][0]
 
 
 def test_entropy_metric_is_the_target_policys_over_the_sampled_states():
-  # One iteration: 4 sequences of 4 steps enter replay, then 2 learner updates whose target
-  # policy is the initial one (copied to after the 2nd). ``entropy`` is the mean over the sampled
-  # states of the pre-tanh Gaussian's ½ log(2πe) + log σ(s) (1 action dimension), so it lies
-  # between the least and the greatest of those 16 states' entropies.
+  # Two iterations: the first only collects (warm-up), the second collects again and runs 2
+  # learner updates whose target policy is the initial one (copied to after the 2nd).
+  # ``entropy`` is the mean over the sampled states of the pre-tanh Gaussian's
+  # ½ log(2πe) + log σ(s) (1 action dimension), so it lies between the least and the greatest
+  # of the 32 replayed states' entropies.
   trainer = make_trainer(TINY)
   state = trainer.init(jax.random.PRNGKey(0), TINY.hparams)
-  after, metrics = jax.jit(trainer.step)(state, TINY.hparams)
-  stored = after.replay.data.observation[:4]  # the 4 sequences inserted, [4, T, obs]
+  step = jax.jit(trainer.step)
+  warm, warm_metrics = step(state, TINY.hparams)
+  assert int(warm_metrics["learner_updates"]) == 0 and int(warm.learner.learner_steps) == 0
+  after, metrics = step(warm, TINY.hparams)
+  assert int(metrics["learner_updates"]) == 2 and int(after.learner.learner_steps) == 2
+  stored = after.replay.data.observation[:8]  # the 8 sequences inserted, [8, T, obs]
   obs = envs.normalize(after.obs_stats, stored.reshape(-1, stored.shape[-1]))
   sigma = trainer.policy.apply(state.learner.target_policy_params, obs).scale_diag[:, 0]
   per_state = 0.5 * np.log(2 * np.pi * np.e) + np.log(np.asarray(sigma))
