@@ -2,10 +2,10 @@
 
 A run is cut into compiled units of at most 2^19 env steps and a tenth of the run
 (``loop.plan``), compiled ahead of training (through jax's persistent cache when it is on,
-``compile_cache``); progress moves once per unit (``progress``), and about ``num_chunks``
-times per run the host prints a report line, appends the metrics to the run folder's logs and saves a checkpoint there
-(``pgkit.runs.folder`` describes the folder). Before anything compiles, every setting is
-validated and the run folder is checked (created, writable, holding this run's
+``compile_cache``); progress moves once per unit (``progress``), and about ``num_chunks`` times
+per run the host prints a report line, appends the metrics to the run folder's logs and saves a
+checkpoint there (``pgkit.runs.folder`` describes the folder). Before anything compiles, every
+setting is validated and the run folder is checked (created, writable, holding this run's
 ``settings.json`` or nothing). During training:
 
 * a non-finite value stops the run (``health.NonFiniteError``) naming the quantity, the
