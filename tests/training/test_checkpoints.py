@@ -11,7 +11,7 @@ import pytest
 
 from tests.training.test_vmap import TINY
 from pgkit import envs
-from pgkit.training import DivergenceError, NonFiniteError, checkpoints, health, run
+from pgkit.training import DivergenceError, NonFiniteError, checkpoints, health, run, runner
 
 
 class Interrupt(Exception):
@@ -75,6 +75,16 @@ def test_divergence_warns_or_stops(tmp_path):
   assert lines[2].startswith("warning: iteration 1: KL(π_old‖π_θ) per iteration averaged ")
   with pytest.raises(DivergenceError, match="iteration 1: KL.*on_divergence=error"):
     run(settings.replace(on_divergence="error"), print_fn=lambda s: None)
+
+
+def test_a_report_without_learner_updates_is_not_a_divergence():
+  # An off-policy report of warm-up only has no KL (NaN, ``Trainer.report_means``): neither a
+  # warning nor, with on_divergence=error, an error; a KL above MAX_KL still is.
+  lines = []
+  runner._check_divergence(math.nan, 4, "error", lines.append)
+  assert lines == []
+  with pytest.raises(DivergenceError, match="iteration 4: KL.*averaged 2 nats"):
+    runner._check_divergence(2.0, 4, "error", lines.append)
 
 
 class _State(NamedTuple):
