@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from pgkit.envs.acting import normalize
+from pgkit.returns import reward_to_go
 from pgkit.runs.restore import restore
 from pgkit.training.trainer import make_q_critic
 
@@ -67,9 +68,8 @@ def main():
   print("sigma (median per dimension):", np.round(noise_scale(r), 3))
   qs, rewards, alive, height = deterministic_episode(r, key)
   n = int(alive.sum())
-  to_go = np.zeros(n)
-  for t in range(n - 1, -1, -1):
-    to_go[t] = rewards[t] + (gamma * to_go[t + 1] if t + 1 < n else 0.0)
+  none = np.zeros(n, np.float32)  # Monte Carlo to the episode's end: no bootstrap, no cut
+  to_go = np.asarray(reward_to_go(rewards[:n], none, none, none, gamma))
   print(f"mode episode: {n} steps, return {rewards[:n].sum():.1f}, torso height at its end "
         f"{height[n - 1]:.3f}")
   for t in sorted(set(range(0, n, max(1, n // 8))) | set(range(max(0, n - 4), n))):
