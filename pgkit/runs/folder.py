@@ -2,6 +2,7 @@
 
     RUN_DIR/settings.json            the resolved settings (``--config`` loads them, and resumes)
     RUN_DIR/metrics.jsonl            one row per report: every metric, env_steps, wall_s
+                                     (strict JSON: a value that is not finite is ``null``)
     RUN_DIR/metrics.csv              the same rows as a table
     RUN_DIR/events.out.tfevents.*    the same scalars for TensorBoard (x axis: env steps)
     RUN_DIR/checkpoints/<iteration>/ the whole train state (orbax), the newest two
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 
 from pgkit.settings.errors import InputError
@@ -89,13 +91,23 @@ def read_settings(run_dir: str):
   return load(path)
 
 
+def json_line(row: dict) -> str:
+  """One row as a line of strict JSON (RFC 8259 has no NaN or infinity): a float that is not
+  finite, such as a learner metric in an off-policy report of warm-up only, becomes ``null``."""
+  finite = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+            for k, v in row.items()}
+  return json.dumps(finite, allow_nan=False) + "\n"
+
+
 def read_metrics(run_dir: str) -> list[dict]:
-  """The rows of ``metrics.jsonl`` (none if the run has not reported yet)."""
+  """The rows of ``metrics.jsonl`` (none if the run has not reported yet); ``null`` reads as
+  NaN."""
   path = os.path.join(run_dir, METRICS)
   if not os.path.exists(path):
     return []
   with open(path) as f:
-    return [json.loads(line) for line in f if line.strip()]
+    rows = [json.loads(line) for line in f if line.strip()]
+  return [{k: math.nan if v is None else v for k, v in r.items()} for r in rows]
 
 
 def read_result(run_dir: str) -> dict | None:

@@ -4,7 +4,8 @@ A row is one report: the mean of every metric the trainer produced over the repo
 (returns, losses, KL, entropy, duals, CG residual, line-search step, E-step ESS, gradient norms
 ...; ``Trainer.report_means``: an off-policy learner's metrics over the iterations that updated
 it, NaN in a report of warm-up only) plus ``iteration``, ``env_steps``, ``episode_return``,
-``wall_s`` and ``steps_per_s``. Env steps are the x axis of every viewer. A resumed run keeps
+``wall_s`` and ``steps_per_s`` (``episode_return`` only where an episode ended in the report,
+``eval_return`` only where the report evaluated). Env steps are the x axis of every viewer. A resumed run keeps
 the rows up to the iteration it resumes from and drops the rest from every log (TensorBoard:
 ``purge_step``), so each log holds one continuous run.
 
@@ -14,7 +15,6 @@ install); ``tensorboard --logdir runs`` shows every run folder under ``runs``.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import time
 
@@ -50,11 +50,11 @@ class Jsonl:
   def __init__(self, run_dir: str, kept: list[dict]):
     path = os.path.join(run_dir, folder.METRICS)
     with open(path, "w") as f:
-      f.writelines(json.dumps(r) + "\n" for r in kept)
+      f.writelines(folder.json_line(r) for r in kept)
     self.file = open(path, "a")
 
   def write(self, row: dict) -> None:
-    self.file.write(json.dumps(row) + "\n")
+    self.file.write(folder.json_line(row))
     self.file.flush()
 
   def close(self) -> None:
@@ -62,23 +62,38 @@ class Jsonl:
 
 
 class Csv:
-  """``metrics.csv``: the same rows as a table, columns fixed by the first row."""
+  """``metrics.csv``: the same rows as a table, a column per name any row has (an empty cell
+  where a row has none). A row with a new name (the first ``episode_return`` of a run whose
+  first report saw no episode end) rewrites the table with the column added, through a
+  temporary file renamed into place; other rows are appended."""
 
   def __init__(self, run_dir: str, kept: list[dict]):
-    self.path, self.columns, self.file = os.path.join(run_dir, folder.TABLE), None, None
+    self.path = os.path.join(run_dir, folder.TABLE)
+    self.rows, self.columns, self.file = [], [], None
     if os.path.exists(self.path):
       os.remove(self.path)
     for row in kept:
       self.write(row)
 
   def write(self, row: dict) -> None:
-    if self.file is None:
-      self.columns = list(BOOKKEEPING) + sorted(k for k in row if k not in BOOKKEEPING)
-      self.file = open(self.path, "w", newline="")
-      self.writer = csv.DictWriter(self.file, self.columns, extrasaction="ignore")
-      self.writer.writeheader()
-    self.writer.writerow(row)
+    self.rows.append(row)
+    if self.file is None or any(k not in self.columns for k in row):
+      self._rewrite()
+    else:
+      self.writer.writerow(row)
     self.file.flush()
+
+  def _rewrite(self) -> None:
+    names = {k for r in self.rows for k in r}
+    self.columns = list(BOOKKEEPING) + sorted(names - set(BOOKKEEPING))
+    self.close()
+    with open(self.path + ".tmp", "w", newline="") as f:
+      writer = csv.DictWriter(f, self.columns)
+      writer.writeheader()
+      writer.writerows(self.rows)
+    os.replace(self.path + ".tmp", self.path)
+    self.file = open(self.path, "a", newline="")
+    self.writer = csv.DictWriter(self.file, self.columns)
 
   def close(self) -> None:
     if self.file is not None:

@@ -2,7 +2,8 @@
 
     settings.json   the resolved settings every run shares (the grid changes some fields)
     sweep.json      seeds, the grid axes (traced or static) and every run: run, seed, point
-    metrics.jsonl   one row per run and chunk: run, seed, the grid values, every metric
+    metrics.jsonl   one row per run and chunk: run, seed, the grid values, every metric (a
+                    value that is not finite is ``null``: ``folder.json_line``)
     metrics.csv     the same rows as a table
     results.csv     each run's final deterministic evaluation return
     summary.md      per grid point: mean, median and IQM of the final returns with 95 %
@@ -12,7 +13,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 
 from pgkit.runs import folder
@@ -44,7 +44,7 @@ def write_runs(out: str, runs: list[dict], rows: list[list[dict]], returns) -> N
   names run i (run, seed, grid values)."""
   flat = [{**runs[i], **r} for i, member in enumerate(rows) for r in member]
   with open(os.path.join(out, folder.METRICS), "w") as f:
-    f.writelines(json.dumps(r) + "\n" for r in flat)
+    f.writelines(folder.json_line(r) for r in flat)
   _write_csv(os.path.join(out, folder.TABLE), flat)
   _write_csv(os.path.join(out, RESULTS),
              [{**run, "eval_return": float(r)} for run, r in zip(runs, returns)])
