@@ -37,10 +37,11 @@ LOCOMOTION = dict(
 # sat far below the mode's discounted return, a leap out of Ant's healthy height range cost
 # little in Q, and both seeds' evaluations fell after 0.55 M steps. With 1e-2 σ fell to
 # 0.15-0.28 by 1 M and both seeds kept rising: 1,282 ± 244 at 1 M against 761 ± 141 (a third
-# seed later: 1,021, so 1,195 ± 187 over 3), on a CPU
-# (examples/benchmarks/RESULTS.md, "MPO on Ant: the policy's noise"). Halfcheetah keeps 1e-5:
+# seed later: 1,021, so 1,195 ± 229 over 3), on a CPU (examples/benchmarks/RESULTS.md, "MPO on
+# Ant: the policy's noise"); with 1e-3 σ fell too slowly (0.54 at 1 M) and both seeds fell after
+# 0.6-0.7 M, to 673 ± 409 ("Ant with ε_Σ = 1e-3"). Halfcheetah keeps 1e-5:
 # it cannot fall, and with 1e-2 its σ grew (entropy 6.31 → 7.05 at 0.5 M on one seed) and both
-# seeds ended lower, 1,601 ± 57 against 2,034 ± 2 at 1 M ("MPO on halfcheetah with ε_Σ = 1e-2").
+# seeds ended lower, 1,601 ± 81 against 2,034 ± 3 at 1 M ("MPO on halfcheetah with ε_Σ = 1e-2").
 ANT = dict(LOCOMOTION, epsilon_cov=1e-2)
 
 

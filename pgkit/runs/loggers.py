@@ -3,11 +3,11 @@
 A row is one report: the mean of every metric the trainer produced over the report's iterations
 (returns, losses, KL, entropy, duals, CG residual, line-search step, E-step ESS, gradient norms
 ...; ``Trainer.report_means``: an off-policy learner's metrics over the iterations that updated
-it, NaN in a report of warm-up only) plus ``iteration``, ``env_steps``, ``episode_return``,
-``wall_s`` and ``steps_per_s`` (``episode_return`` only where an episode ended in the report,
-``eval_return`` only where the report evaluated). Env steps are the x axis of every viewer. A resumed run keeps
-the rows up to the iteration it resumes from and drops the rest from every log (TensorBoard:
-``purge_step``), so each log holds one continuous run.
+it, NaN in a report of warm-up only, ``null`` in ``metrics.jsonl``) plus ``iteration``,
+``env_steps``, ``wall_s`` and ``steps_per_s``, ``episode_return`` where an episode ended in the
+report and ``eval_return`` where the report evaluated. Env steps are the x axis of every viewer.
+A resumed run keeps the rows up to the iteration it resumes from and drops the rest from every
+log (TensorBoard: ``purge_step``), so each log holds one continuous run.
 
 TensorBoard files are written with tensorboardX (a Brax dependency, so nothing extra to
 install); ``tensorboard --logdir runs`` shows every run folder under ``runs``.
