@@ -195,11 +195,12 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                                lambda ln: (lambda o: (o[0], jax.tree.map(jnp.mean, o[1])))(
                                    learn(ln)), skip, state.learner)
 
+    own = dict(episodes=episodes.count, episode_return_sum=episodes.return_sum,
+               reward_mean=jnp.mean(traj.reward), replay_size=buffer.size,
+               learner_updates=jnp.where(learning, options.updates_per_iteration, 0))
+    assert tuple(own) == _ITERATION_METRICS  # report_means averages these over every iteration
     metrics = dict(metrics, **{f"dual_{k}": v for k, v in algo.duals.values(ln.dual_state).items()},
-                   **algo.reweighter.values(ln.reweighter_state),
-                   episodes=episodes.count, episode_return_sum=episodes.return_sum,
-                   reward_mean=jnp.mean(traj.reward), replay_size=buffer.size,
-                   learner_updates=jnp.where(learning, options.updates_per_iteration, 0))
+                   **algo.reweighter.values(ln.reweighter_state), **own)
     new_state = OffPolicyState(ln, buffer, obs_stats, env_state, key, state.iteration + 1,
                                state.health)
     parts = dict(observation=traj.observation, reward=traj.reward,
