@@ -69,11 +69,11 @@ class Csv:
 
   def __init__(self, run_dir: str, kept: list[dict]):
     self.path = os.path.join(run_dir, folder.TABLE)
-    self.rows, self.columns, self.file = [], [], None
-    if os.path.exists(self.path):
+    self.rows, self.columns, self.file = list(kept), [], None
+    if self.rows:
+      self._rewrite()
+    elif os.path.exists(self.path):
       os.remove(self.path)
-    for row in kept:
-      self.write(row)
 
   def write(self, row: dict) -> None:
     self.rows.append(row)
