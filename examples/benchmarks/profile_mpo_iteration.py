@@ -4,9 +4,10 @@ sampled-action critic evaluations against the rest.
 Run: python examples/benchmarks/profile_mpo_iteration.py [env] [N,N,...]
 With the env's mpo preset (``ant`` by default) the replay is filled past ``warmup_steps``, then
 whole iterations (acting, replay insert, ``updates_per_iteration`` learner updates) are timed
-with each number of action samples N (the preset's first): the E-step scores N actions per
-state with the target critic, and Retrace's ``E_π Q(s', ·)`` N more per next state, so the
-difference between two N's is what those evaluations cost. Acting alone (``envs.collect``) is
+with each number of action samples N (the preset's first): the target critic scores N actions
+per replayed successor state, for the E-step and Retrace's ``E_π Q(s', ·)`` alike (one set
+since 2026-12-06; two before), so the difference between two N's is what those evaluations
+cost. Acting alone (``envs.collect``) is
 timed beside it. Every function is compiled with the training loop's options
 (``training.xla_options``).
 """

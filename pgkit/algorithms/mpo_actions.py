@@ -2,12 +2,15 @@
 scores, how Retrace's ``E_π Q`` is formed, and what the M-step's loss terms are.
 
 * ``sampled(N)`` (Gaussian policies): ``N`` actions drawn from the target policy, weighted
-  ``softmax(Q/η)`` over the samples; ``E_π Q`` is the sample mean; the M-step uses the
+  ``softmax(Q/η)`` over the samples; ``E_π Q`` is the mean of their Q; the M-step uses the
   decoupled mean/covariance log-likelihood and KLs (``losses.decoupled_gaussian_kl``).
 * ``enumerated()`` (categorical policies): every action, weighted by ``π_old(a|s) exp(Q/η)``
   (``estep.categorical_mpo``); ``E_π Q = Σ_a π(a|s) Q(s, a)`` exactly; the M-step maximises
   ``Σ_a q(a|s) log π_θ(a|s)`` under one KL bound, ``mean_s KL(π_old‖π_θ) ≤ ε`` — a categorical
   has no mean/covariance split.
+
+``E_π Q`` is read from the E-step's own proposal (the trainer scores one set of actions per
+state and uses it for both), so Retrace's bootstrap costs no further critic evaluations.
 
 Abdolmaleki et al. 2018, "Maximum a Posteriori Policy Optimisation", arXiv:1806.06920.
 """
@@ -24,9 +27,10 @@ from pgkit.losses import LossTerms
 
 class MPOActions(NamedTuple):
   """``propose(target_pi, q_fn, key) -> (actions [K, B, ...], E-step values)``;
-  ``expected_q(pi, q_fn, key) -> E_{a~π} Q(s, a)``; ``m_step_terms(target_pi, new_pi, actions,
-  weights) -> LossTerms``. ``q_fn(actions [K, ...]) -> Q [K, ...]`` scores actions in the
-  states the distribution is over."""
+  ``expected_q(values) -> E_{a~π} Q(s, a)`` ``[B]`` from a proposal's values (π the policy
+  that proposed); ``m_step_terms(target_pi, new_pi, actions, weights) -> LossTerms``.
+  ``q_fn(actions [K, ...]) -> Q [K, ...]`` scores actions in the states the distribution is
+  over."""
 
   propose: Callable
   expected_q: Callable
@@ -40,8 +44,8 @@ def sampled(num_samples: int) -> MPOActions:
     actions = target_pi.sample(seed=key, sample_shape=num_samples)
     return actions, q_fn(actions)
 
-  def expected_q(pi, q_fn, key):
-    return jnp.mean(q_fn(pi.sample(seed=key, sample_shape=num_samples)), 0)
+  def expected_q(q_values):
+    return jnp.mean(q_values, 0)
 
   def m_step_terms(target_pi, new_pi, actions, weights):
     pi_mean, pi_cov = losses.decoupled_policies(target_pi, new_pi)
@@ -67,9 +71,8 @@ def enumerated() -> MPOActions:
     actions = _all_actions(target_pi)
     return actions, ActionValues(q_fn(actions), target_pi.log_prob(actions))
 
-  def expected_q(pi, q_fn, key):
-    actions = _all_actions(pi)
-    return jnp.sum(jnp.exp(pi.log_prob(actions)) * q_fn(actions), 0)
+  def expected_q(values: ActionValues):
+    return jnp.sum(jnp.exp(values.log_prior) * values.q_values, 0)
 
   def m_step_terms(target_pi, new_pi, actions, weights):
     return LossTerms(log_prob=new_pi.log_prob(actions).ravel(), weight=weights.ravel(),

@@ -7,15 +7,16 @@ collected, run ``updates_per_iteration`` learner updates (the update-to-data rat
 ``updates_per_iteration / (num_envs · unroll_length · unrolls)``). Each learner update samples
 ``batch_size`` sequences and
 
-1. fits Q_φ to Retrace targets built from the target networks (``returns.retrace_targets``,
-   ``c = λ min(1, π_target/b)``, ``E_π Q`` from the description's ``actions``);
-2. E-step: the description's ``actions`` propose actions per state (N samples from the target
-   policy, or every action of a categorical one), the target critic scores them, one optimizer
-   step on the temperature dual, then the E-step weights;
-3. M-step: one optimizer step on the policy loss (weighted log-likelihood plus the KL
+1. proposes actions in each transition's successor state ``s'_t`` (``successor_states``):
+   the description's ``actions`` give N samples from the target policy, or every action of a
+   categorical one, and the target critic scores them;
+2. fits Q_φ to Retrace targets built from the target networks (``returns.retrace_targets``,
+   ``c = λ min(1, π_target/b)``), with ``E_π Q(s'_t)`` read from that proposal;
+3. E-step on the same proposal: one optimizer step on the temperature dual, then the weights;
+4. M-step: one optimizer step on the policy loss (weighted log-likelihood plus the KL
    constraints against the target policy: decoupled α_μ KL_μ + α_Σ KL_Σ for a Gaussian, one
    α KL for a categorical), then one dual-ascent step on the multipliers;
-4. updates the target networks (periodic copy or Polyak averaging).
+5. updates the target networks (periodic copy or Polyak averaging).
 
 Metrics: each iteration's ``learner_updates`` (0 while warming up); the learner's metrics (losses,
 Q, KL, entropy, the E-step's ...) are means over the iteration's updates, and zeros on iterations
@@ -98,11 +99,8 @@ def make_off_policy(run, options, env, policy, q_critic, build):
         envs.reset(env, k_env, run.num_envs, run.reset_states == "pool"),
         key, jnp.zeros((), jnp.int32), health_lib.healthy())
 
-  def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, next_obs, key):
+  def critic_update(algo: OffPolicy, hp, ln: Learner, batch, obs, v_next):
     target_pi = policy.apply(ln.target_policy_params, obs)
-    v_next = algo.actions.expected_q(
-        policy.apply(ln.target_policy_params, next_obs),
-        lambda a: q_critic.apply(ln.target_critic_params, next_obs, a), key)
     q_target = q_critic.apply(ln.target_critic_params, obs, batch.action)
     log_rho = target_pi.log_prob(batch.action) - batch.behaviour_log_prob
     discount = hp.discount * (1.0 - batch.termination)
@@ -123,17 +121,20 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                    critic_grad_norm=optax.tree.norm(grads))
     return optax.apply_updates(ln.critic_params, updates), opt_state, metrics
 
-  def policy_update(algo: OffPolicy, ln: Learner, obs, key):
-    obs = obs.reshape(-1, obs.shape[-1])  # [S·T, obs]
-    target_pi = policy.apply(ln.target_policy_params, obs)
-    actions, q_values = algo.actions.propose(  # [K, S·T, ...] and Q of them
-        target_pi, lambda a: q_critic.apply(ln.target_critic_params, obs, a), key)
+  def propose(algo: OffPolicy, ln: Learner, states, key):
+    """The target policy's proposal in ``states`` ``[B, obs]``, scored by the target critic."""
+    target_pi = policy.apply(ln.target_policy_params, states)
+    actions, q_values = algo.actions.propose(  # [K, B, ...] and Q of them
+        target_pi, lambda a: q_critic.apply(ln.target_critic_params, states, a), key)
+    return target_pi, actions, q_values
+
+  def policy_update(algo: OffPolicy, ln: Learner, states, target_pi, actions, q_values):
     r_state = algo.reweighter.update(ln.reweighter_state, q_values=q_values)
     weights, e_metrics = algo.reweighter.weights(r_state, q_values)
     dual_values = algo.duals.values(ln.dual_state)
 
     def loss_fn(p):
-      terms = algo.actions.m_step_terms(target_pi, policy.apply(p, obs), actions, weights)
+      terms = algo.actions.m_step_terms(target_pi, policy.apply(p, states), actions, weights)
       return algo.policy_loss.apply(terms, dual_values)
 
     (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(ln.policy_params)
@@ -141,7 +142,7 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                                                       ln.policy_params)
     dual_state = algo.duals.update(ln.dual_state, **metrics)
     params = optax.apply_updates(ln.policy_params, updates)
-    kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, obs)))
+    kl = jnp.mean(target_pi.kl_divergence(policy.apply(params, states)))
     return params, opt_state, dual_state, r_state, dict(
         metrics, **e_metrics, kl=kl, entropy=jnp.mean(target_pi.entropy()),
         policy_grad_norm=optax.tree.norm(grads))
@@ -160,14 +161,16 @@ def make_off_policy(run, options, env, policy, q_critic, build):
                        learner_steps=steps)
 
   def learner_step(algo, hp, buffer, obs_stats, ln: Learner, key):
-    k_sample, k_critic, k_policy = jax.random.split(key, 3)
+    k_sample, k_actions = jax.random.split(key)
     batch = replay.sample(buffer, k_sample, options.batch_size)  # [S, T, ...]
     obs = envs.normalize(obs_stats, batch.observation)
-    next_obs = envs.normalize(obs_stats, batch.next_observation)
-    critic_params, critic_opt_state, c_metrics = critic_update(algo, hp, ln, batch, obs,
-                                                               next_obs, k_critic)
+    states = successor_states(obs, envs.normalize(obs_stats, batch.next_observation),
+                              batch.termination).reshape(-1, obs.shape[-1])  # [S·T, obs]
+    target_pi, actions, q_values = propose(algo, ln, states, k_actions)
+    v_next = algo.actions.expected_q(q_values).reshape(batch.reward.shape)
+    critic_params, critic_opt_state, c_metrics = critic_update(algo, hp, ln, batch, obs, v_next)
     policy_params, policy_opt_state, dual_state, r_state, p_metrics = policy_update(
-        algo, ln, obs, k_policy)
+        algo, ln, states, target_pi, actions, q_values)
     ln = Learner(policy_params, ln.target_policy_params, critic_params, ln.target_critic_params,
                  policy_opt_state, critic_opt_state, dual_state, r_state, ln.learner_steps)
     return update_targets(hp, ln), dict(c_metrics, **p_metrics)
@@ -210,6 +213,16 @@ def make_off_policy(run, options, env, policy, q_critic, build):
     return health_lib.guard(state, new_state, parts, metrics), metrics
 
   return init, step
+
+
+def successor_states(obs: Array, next_obs: Array, termination: Array) -> Array:
+  """The states a learner update improves the policy in: each transition's successor ``s'_t``,
+  whose ``E_π Q`` Retrace bootstraps from, so one proposal scored by the target critic serves
+  the E-step and Retrace alike (it halves the critic evaluations of sampled actions). After a
+  termination ``s'_t`` is a state the critic is never fitted in and Retrace does not read
+  (``γ_t = 0``), so ``s_t`` stands in. ``obs``/``next_obs`` ``[..., obs]``, ``termination``
+  ``[...]``."""
+  return jnp.where(termination[..., None] > 0, obs, next_obs)
 
 
 # The metrics of the iteration itself, beside the duals' and the E-step temperature's values.

@@ -21,11 +21,23 @@ def test_expected_q_and_proposals_are_exact_sums():
   pi = distrax.Categorical(probs=jnp.asarray(PROBS))
   pieces = mpo_actions.enumerated()
   # E_π Q by hand: 0.5·1 + 0.3·0 + 0.2·(−1) = 0.3; 0.1·2 − 0.6 + 0.3·0.5 = −0.25.
-  np.testing.assert_allclose(pieces.expected_q(pi, _q_fn, None), [0.3, -0.25], rtol=1e-6)
   actions, values = pieces.propose(pi, _q_fn, None)
   np.testing.assert_array_equal(actions, [[0, 0], [1, 1], [2, 2]])
   np.testing.assert_allclose(values.q_values, Q.T, rtol=1e-6)
   np.testing.assert_allclose(values.log_prior, np.log(PROBS.T), rtol=1e-6)
+  np.testing.assert_allclose(pieces.expected_q(values), [0.3, -0.25], rtol=1e-6)
+
+
+def test_sampled_expected_q_is_the_mean_over_the_proposals_samples():
+  # Q(s, a) = s·a on 3 samples in 2 states: E_π Q is the mean over the samples of each state.
+  pi = distrax.MultivariateNormalDiag(jnp.array([[0.0], [1.0]]), jnp.array([[1.0], [0.5]]))
+  pieces = mpo_actions.sampled(3)
+  states = jnp.array([1.0, -2.0])
+  actions, q_values = pieces.propose(pi, lambda a: a[..., 0] * states, jax.random.PRNGKey(0))
+  assert actions.shape == (3, 2, 1) and q_values.shape == (3, 2)
+  np.testing.assert_allclose(q_values, np.asarray(actions)[..., 0] * [1.0, -2.0], rtol=1e-6)
+  np.testing.assert_allclose(pieces.expected_q(q_values),
+                             np.asarray(actions)[..., 0].mean(0) * [1.0, -2.0], rtol=1e-6)
 
 
 def _m_step_loss(hp, alpha, weights, old):

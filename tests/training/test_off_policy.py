@@ -6,7 +6,7 @@ import pytest
 
 import pgkit
 from pgkit import envs, replay
-from pgkit.training import make_trainer
+from pgkit.training import make_trainer, off_policy
 
 # 2 envs × 2 unrolls = 4 sequences of 4 steps (16 env steps) per iteration; warming up for the
 # first iteration (16 steps collected < 17), learning from the second (32 >= 17).
@@ -65,9 +65,9 @@ def test_vmap_over_traced_hparams_replay_and_targets():
 def test_entropy_metric_is_the_target_policys_over_the_sampled_states():
   # Two iterations: the first only collects (warm-up), the second collects again and runs 2
   # learner updates whose target policy is the initial one (copied to after the 2nd).
-  # ``entropy`` is the mean over the sampled states of the pre-tanh Gaussian's
-  # ½ log(2πe) + log σ(s) (1 action dimension), so it lies between the least and the greatest
-  # of the 32 replayed states' entropies.
+  # ``entropy`` is the mean over the sampled successor states (``successor_states``: s'_t, or
+  # s_t after a termination) of the pre-tanh Gaussian's ½ log(2πe) + log σ(s) (1 action
+  # dimension), so it lies between the least and the greatest of the 32 replayed transitions'.
   trainer = make_trainer(TINY)
   state = trainer.init(jax.random.PRNGKey(0), TINY.hparams)
   step = jax.jit(trainer.step)
@@ -75,12 +75,24 @@ def test_entropy_metric_is_the_target_policys_over_the_sampled_states():
   assert int(warm_metrics["learner_updates"]) == 0 and int(warm.learner.learner_steps) == 0
   after, metrics = step(warm, TINY.hparams)
   assert int(metrics["learner_updates"]) == 2 and int(after.learner.learner_steps) == 2
-  stored = after.replay.data.observation[:8]  # the 8 sequences inserted, [8, T, obs]
-  obs = envs.normalize(after.obs_stats, stored.reshape(-1, stored.shape[-1]))
+  stored = jax.tree.map(lambda x: x[:8], after.replay.data)  # the 8 sequences, [8, T, ...]
+  states = off_policy.successor_states(stored.observation, stored.next_observation,
+                                       stored.termination)
+  obs = envs.normalize(after.obs_stats, states.reshape(-1, states.shape[-1]))
   sigma = trainer.policy.apply(state.learner.target_policy_params, obs).scale_diag[:, 0]
   per_state = 0.5 * np.log(2 * np.pi * np.e) + np.log(np.asarray(sigma))
   assert per_state.min() - 1e-6 <= float(metrics["entropy"]) <= per_state.max() + 1e-6
   assert np.ptp(per_state) > 0  # the states differ, so the bracket is not one point
+
+
+def test_successor_states_stand_in_the_state_before_a_termination():
+  # One sequence of 3 transitions with 1-d observations: s = [1, 2, 3], s' = [2, 9, 4], where
+  # step 1 terminated (9 is the terminal state; the env reset to 3). The policy is improved in
+  # s'_0 = 2, s_1 = 2 (the terminal 9 has no Q the critic was fitted to) and s'_2 = 4.
+  obs = jnp.array([[1.0], [2.0], [3.0]])
+  next_obs = jnp.array([[2.0], [9.0], [4.0]])
+  states = off_policy.successor_states(obs, next_obs, jnp.array([0.0, 1.0, 0.0]))
+  np.testing.assert_array_equal(states, [[2.0], [2.0], [4.0]])
 
 
 @pytest.mark.parametrize("field,value", [("warmup_steps", -1), ("replay_capacity", 3),
