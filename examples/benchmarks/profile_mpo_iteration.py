@@ -7,9 +7,8 @@ whole iterations (acting, replay insert, ``updates_per_iteration`` learner updat
 with each number of action samples N (the preset's first): the target critic scores N actions
 per replayed successor state, for the E-step and Retrace's ``E_π Q(s', ·)`` alike (one set
 since 2026-12-06; two before), so the difference between two N's is what those evaluations
-cost. Acting alone (``envs.collect``) is
-timed beside it. Every function is compiled with the training loop's options
-(``training.xla_options``).
+cost. Acting alone (``envs.collect``) is timed beside it. Every function is compiled with the
+training loop's options (``training.xla_options``).
 """
 import sys
 import time
