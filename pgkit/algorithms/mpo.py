@@ -20,35 +20,33 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
   pass
 
 
-# Brax's halfcheetah and ant: 64 envs × 16-step sequences per iteration, 16 updates of 64
-# sequences (1024 transitions each), a replay of 1 M steps, Polyak targets, and networks of 3 ×
-# 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a tenth of PPO's budget. Not
-# yet trained to that budget (no GPU so far). On a CPU (examples/benchmarks/RESULTS.md, 2 seeds
-# each) it passed PPO's 2.3 M-step halfcheetah return within 0.3-0.35 M steps.
+# Brax's halfcheetah and ant: 64 envs × 16-step sequences per iteration, 32 updates of 64
+# sequences (1024 transitions each; one update per 32 env steps), a replay of 1 M steps, Polyak
+# targets, and networks of 3 × 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a
+# tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2 seeds each
+# (examples/benchmarks/RESULTS.md), 32 updates an iteration against 16 took about 0.1 M fewer env
+# steps to start halfcheetah's gait and 0.2-0.3 M fewer to start Ant's walk, and ended higher
+# near 1 M: halfcheetah 2,933 ± 73 at 0.98 M against 2,063 ± 59 at 1 M, Ant 1,771 ± 54 against
+# 1,446 ± 112 at 1 M ("Twice the learner updates per env step on Ant", "Halfcheetah to 1 M with 32
+# learner updates"), for about 1.7× (halfcheetah) and 1.6× (Ant) the time per env step.
 LOCOMOTION = dict(
     num_envs=64, unroll_length=16, unrolls=1, num_timesteps=5_000_000, batch_size=64,
-    updates_per_iteration=16, replay_capacity=65_536, warmup_steps=16_384, num_action_samples=20,
+    updates_per_iteration=32, replay_capacity=65_536, warmup_steps=16_384, num_action_samples=20,
     policy_hidden=(256,) * 3, critic_hidden=(256,) * 3, activation="elu", discount=0.99,
     learning_rate=3e-4, critic_learning_rate=3e-4, target_update="polyak", polyak_tau=5e-3,
     max_grad_norm=40.0, reward_scaling=1.0)
 
-# Ant: ε_Σ = 1e-2. With 1e-5 the policy's σ cannot leave its initial 0.69 at this preset's
-# updates per env step (m_step's bound: e^0.09 in 1 M steps), so Q, the value of sampling from π,
-# sat far below the mode's discounted return, a leap out of Ant's healthy height range cost
-# little in Q, and both seeds' evaluations fell after 0.55 M steps. With 1e-2 σ fell to
-# 0.15-0.28 by 1 M and both seeds kept rising: 1,282 ± 244 at 1 M against 761 ± 141 (a third
-# seed later: 1,021, so 1,195 ± 229 over 3), on a CPU (examples/benchmarks/RESULTS.md, "MPO on
-# Ant: the policy's noise"); with 1e-3 σ fell too slowly (0.54 at 1 M) and both seeds fell after
-# 0.6-0.7 M, to 673 ± 409 ("Ant with ε_Σ = 1e-3"). Halfcheetah keeps 1e-5:
-# it cannot fall, and with 1e-2 its σ grew (entropy 6.31 → 7.05 at 0.5 M on one seed) and both
-# seeds ended lower, 1,601 ± 81 against 2,034 ± 3 at 1 M ("MPO on halfcheetah with ε_Σ = 1e-2").
-# Since the E-step and Retrace share one proposal, 2 new seeds each: Ant 1,446 ± 112, halfcheetah
-# 2,063 ± 59 at 1 M ("MPO's E-step and Retrace share one proposal"). Ant takes 32 learner updates
-# an iteration (1 per 32 env steps): its σ fell about twice as fast per env step, and 2 seeds
-# stood at 1,331 ± 33 at 0.4 M and 1,771 ± 54 at 1 M against 16 updates' 557 ± 18 and
-# 1,446 ± 112 ("Twice the learner updates per env step on Ant"); an iteration takes about 1.6×
-# the time on a CPU.
-ANT = dict(LOCOMOTION, epsilon_cov=1e-2, updates_per_iteration=32)
+# Ant: ε_Σ = 1e-2 (measured at 16 learner updates an iteration). With 1e-5 the policy's σ cannot
+# leave its initial 0.69 (m_step's bound: e^0.09 in 1 M steps at 16 updates), so Q, the value of
+# sampling from π, sat far below the mode's discounted return, a leap out of Ant's healthy height
+# range cost little in Q, and both seeds' evaluations fell after 0.55 M steps. With 1e-2 σ fell
+# to 0.15-0.28 by 1 M and both seeds kept rising: 1,282 ± 244 at 1 M against 761 ± 141 (3 seeds:
+# 1,195 ± 229), on a CPU (examples/benchmarks/RESULTS.md, "MPO on Ant: the policy's noise"); with
+# 1e-3 σ fell too slowly (0.54 at 1 M) and both seeds fell after 0.6-0.7 M, to 673 ± 409 ("Ant
+# with ε_Σ = 1e-3"). Halfcheetah keeps 1e-5: it cannot fall, and with 1e-2 its σ grew (entropy
+# 6.31 → 7.05 at 0.5 M on one seed) and both seeds ended lower, 1,601 ± 81 against 2,034 ± 3
+# at 1 M ("MPO on halfcheetah with ε_Σ = 1e-2").
+ANT = dict(LOCOMOTION, epsilon_cov=1e-2)
 
 
 # 8 envs × 16-step Retrace sequences per iteration, 32 learner updates of 16 sequences (UTD
