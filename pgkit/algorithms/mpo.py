@@ -23,10 +23,10 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
 # Brax's halfcheetah and ant: 64 envs × 16-step sequences per iteration, 32 updates of 64
 # sequences (1024 transitions each; one update per 32 env steps), a replay of 1 M steps, Polyak
 # targets, and networks of 3 × 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a
-# tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2 seeds each
+# tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2-3 seeds each
 # (examples/benchmarks/RESULTS.md), 32 updates an iteration against 16 took about 0.1 M fewer env
 # steps to start halfcheetah's gait and 0.2-0.3 M fewer to start Ant's walk, and ended higher
-# near 1 M: halfcheetah 2,933 ± 73 at 0.98 M against 2,063 ± 59 at 1 M, Ant 1,771 ± 54 against
+# near 1 M: halfcheetah 3,053 ± 215 at 0.98 M against 2,063 ± 59 at 1 M, Ant 1,771 ± 54 against
 # 1,446 ± 112 at 1 M ("Twice the learner updates per env step on Ant", "Halfcheetah to 1 M with 32
 # learner updates"), for about 1.7× (halfcheetah) and 1.6× (Ant) the time per env step.
 LOCOMOTION = dict(
