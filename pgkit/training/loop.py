@@ -12,8 +12,8 @@ benchmarks and population (vmapped seed) runs.
   evaluation compiles while it trains (on a GPU the host is idle meanwhile).
 
 Each is compiled with ``xla_options.compiler_options()`` (on a CPU: XLA's own kernels rather
-than YNNPACK's for products, measured faster for Brax's physics; ``init`` and ``evaluate`` with
-``once``, for compile time).
+than YNNPACK's for products, measured faster for Brax's physics; ``evaluate`` with ``once`` and
+``init`` with ``setup``, for compile time).
 
 No chunk calls back to the host (a host callback would keep the chunk out of jax's persistent
 compilation cache): the runner moves its progress between units, and ``plan`` keeps units
@@ -120,7 +120,7 @@ def compiled(trainer, chunk: int, population: bool = False,
     run_chunk = jax.vmap(run_chunk, (0, hp_axes))
     evaluate_fn = jax.vmap(evaluate_fn)
 
-  @functools.partial(xla_options.jit, once=True)
+  @functools.partial(xla_options.jit, setup=True)
   def init(key, hp):
     return constrain(init_fn(key, hp), mesh)
 

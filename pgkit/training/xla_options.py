@@ -22,9 +22,17 @@ instead of 7.1-9.5 s but stepped 3-9 % slower (inverted_pendulum at Brax's setti
 0.11.2's XLA has no such option (its CPU backend always takes the fusion emitters): there
 ``accepted`` drops it and those functions compile with XLA's default.
 
+``init``, which a run calls exactly once and which runs in well under a second, is compiled
+with ``setup`` as well: XLA's lowest backend optimisation level (``xla_backend_optimization_level
+= 0``, LLVM's optimisations off). On the Intel Xeon of 2026-12-06 (2 cores) ``init`` of the
+ppo_clip presets compiled in 1.7 s instead of 3.6 s (inverted_pendulum), 2.7 s instead of 5.0 s
+(hopper) and 2.0 s instead of 4.4 s (ant), and ran in 0.13 s instead of 0.06 s (hopper); the
+evaluation is not, because its episodes ran 3-5× slower (ant: 17 s instead of 3.3 s), nor the
+training unit ("Init at XLA's lowest optimisation level" in examples/benchmarks/RESULTS.md).
+
 ``PGKIT_YNNPACK=on`` keeps XLA's default for YNNPACK, and an ``XLA_FLAGS`` that sets
-``xla_cpu_experimental_ynn_fusion_type`` or ``xla_cpu_use_fusion_emitters`` itself is left to
-rule.
+``xla_cpu_experimental_ynn_fusion_type``, ``xla_cpu_use_fusion_emitters`` or
+``xla_backend_optimization_level`` itself is left to rule.
 """
 from __future__ import annotations
 
@@ -39,21 +47,24 @@ ON = ("on", "1", "true", "yes")
 OPTION = "xla_cpu_experimental_ynn_fusion_type"
 REDUCTIONS_ONLY = "LIBRARY_FUSION_TYPE_REDUCE"
 EMITTERS = "xla_cpu_use_fusion_emitters"
+LEVEL = "xla_backend_optimization_level"
 
 
-def compiler_options(environ=os.environ, backend: str | None = None,
-                     once: bool = False) -> dict[str, str | bool] | None:
+def compiler_options(environ=os.environ, backend: str | None = None, once: bool = False,
+                     setup: bool = False) -> dict[str, str | bool | int] | None:
   """The options for the default backend (``backend`` when given): on a CPU, YNNPACK fusions
-  for reductions only (unless ``PGKIT_YNNPACK=on`` or ``XLA_FLAGS`` names the option), and with
-  ``once`` the elemental emitters (unless ``XLA_FLAGS`` names that option); None when there are
-  none."""
+  for reductions only (unless ``PGKIT_YNNPACK=on`` or ``XLA_FLAGS`` names the option), with
+  ``once`` (or ``setup``) the elemental emitters and with ``setup`` optimisation level 0 (each
+  unless ``XLA_FLAGS`` names its option); None when there are none."""
   if (backend or jax.default_backend()) != "cpu":
     return None
   flags, options = environ.get("XLA_FLAGS", ""), {}
   if environ.get(ENV, "").strip().lower() not in ON and OPTION not in flags:
     options[OPTION] = REDUCTIONS_ONLY
-  if once and EMITTERS not in flags:
+  if (once or setup) and EMITTERS not in flags:
     options[EMITTERS] = False
+  if setup and LEVEL not in flags:
+    options[LEVEL] = 0
   return {k: v for k, v in options.items() if accepted(k, v)} or None
 
 
@@ -68,7 +79,8 @@ def accepted(option: str, value: str | bool) -> bool:
   return True
 
 
-def jit(fn: Callable, once: bool = False, **kwargs) -> Callable:
-  """``jax.jit(fn, **kwargs)`` with ``compiler_options(once=once)``: ``once`` for a function
-  a run calls once or at its reports, compiled for compile time."""
-  return jax.jit(fn, compiler_options=compiler_options(once=once), **kwargs)
+def jit(fn: Callable, once: bool = False, setup: bool = False, **kwargs) -> Callable:
+  """``jax.jit(fn, **kwargs)`` with ``compiler_options(once=once, setup=setup)``: ``once`` for
+  a function a run calls once or at its reports, compiled for compile time; ``setup`` for one
+  it calls exactly once and that runs briefly (``init``), compiled for compile time alone."""
+  return jax.jit(fn, compiler_options=compiler_options(once=once, setup=setup), **kwargs)

@@ -43,6 +43,21 @@ def test_functions_run_once_take_the_elemental_emitters_unless_xla_flags_name_th
   np.testing.assert_allclose(xla_options.jit(f, once=True)(x), expected, rtol=1e-5, atol=1e-6)
 
 
+def test_init_compiles_at_the_lowest_optimisation_level_unless_xla_flags_name_it():
+  setup = dict(ONCE, xla_backend_optimization_level=0)
+  assert xla_options.compiler_options({}, backend="cpu", setup=True) == setup
+  flags = {"XLA_FLAGS": "--xla_backend_optimization_level=2"}
+  assert xla_options.compiler_options(flags, backend="cpu", setup=True) == ONCE
+  assert xla_options.compiler_options({}, backend="gpu", setup=True) is None
+  # Level 0 is an option of this XLA (``accepted`` would drop it otherwise); it leaves out
+  # LLVM's optimisations, not any of the program's arithmetic.
+  assert xla_options.accepted("xla_backend_optimization_level", 0)
+  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
+  f = lambda x: jnp.sum(jnp.tanh(x) * jnp.exp(-x * x), axis=1)
+  expected = np.sum(np.tanh(np.float64(x)) * np.exp(-np.float64(x) ** 2), axis=1)
+  np.testing.assert_allclose(xla_options.jit(f, setup=True)(x), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_an_option_this_xla_does_not_know_is_dropped_not_an_error():
   assert xla_options.accepted("xla_cpu_experimental_ynn_fusion_type", "LIBRARY_FUSION_TYPE_REDUCE")
   assert not xla_options.accepted("xla_cpu_no_such_option", "1")
@@ -65,10 +80,11 @@ def test_products_compile_without_ynnpack_and_give_the_same_numbers():
 def test_the_loop_compiles_init_step_and_evaluate_with_the_options(monkeypatch):
   calls = []
 
-  def spy(*args, once=False, **kwargs):
-    calls.append(once)
+  def spy(*args, once=False, setup=False, **kwargs):
+    calls.append((once, setup))
     return PRODUCTS_OFF
 
   monkeypatch.setattr(xla_options, "compiler_options", spy)
   loop.compiled.__wrapped__(make_trainer(TINY), 1)  # not the cached one another test made
-  assert sorted(calls) == [False, True, True]  # run_chunk; init and evaluate, run once
+  # run_chunk; evaluate, run once or at reports; init, run exactly once
+  assert sorted(calls) == [(False, False), (False, True), (True, False)]
