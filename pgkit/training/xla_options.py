@@ -28,7 +28,8 @@ with ``setup`` as well: XLA's lowest backend optimisation level (``xla_backend_o
 ppo_clip presets compiled in 1.7 s instead of 3.6 s (inverted_pendulum), 2.7 s instead of 5.0 s
 (hopper) and 2.0 s instead of 4.4 s (ant), and ran in 0.13 s instead of 0.06 s (hopper); the
 evaluation is not, because its episodes ran 3-5× slower (ant: 17 s instead of 3.3 s), nor the
-training unit ("Init at XLA's lowest optimisation level" in examples/benchmarks/RESULTS.md).
+training unit (examples/benchmarks/RESULTS.md, "A run's start: `init` at XLA's lowest
+optimisation level").
 
 ``PGKIT_YNNPACK=on`` keeps XLA's default for YNNPACK, and an ``XLA_FLAGS`` that sets
 ``xla_cpu_experimental_ynn_fusion_type``, ``xla_cpu_use_fusion_emitters`` or
@@ -69,7 +70,7 @@ def compiler_options(environ=os.environ, backend: str | None = None, once: bool 
 
 
 @functools.lru_cache(maxsize=None)
-def accepted(option: str, value: str | bool) -> bool:
+def accepted(option: str, value: str | bool | int) -> bool:
   """Whether this jax's XLA compiles with ``option=value`` (a jax before the option, or one
   that renamed it, gets XLA's defaults rather than an error): one tiny compile per process."""
   try:
