@@ -25,11 +25,12 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
 # targets, and networks of 3 × 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a
 # tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2-3 seeds each
 # (examples/benchmarks/RESULTS.md), 32 updates an iteration against 16 took about 0.1 M fewer env
-# steps to start halfcheetah's gait and 0.2-0.3 M fewer to start Ant's walk on 2 of 3 seeds (the
-# third: 869 at 0.6 M), and ended higher near 1 M: halfcheetah 3,053 ± 215 at 0.98 M against
-# 2,063 ± 59 at 1 M, Ant (2 seeds) 1,771 ± 54 against 1,446 ± 112 at 1 M ("Twice the learner
-# updates per env step on Ant", "Halfcheetah to 1 M with 32 learner updates"), for about 1.7×
-# (halfcheetah) and 1.6× (Ant) the time per env step.
+# steps to start halfcheetah's gait and 0.2-0.3 M fewer to start Ant's walk on 3 of 4 seeds (the
+# other stalled near 900 to 1 M). Halfcheetah ended far higher: 3,053 ± 215 at 0.98 M against
+# 2,063 ± 59 at 1 M; Ant's mean was above at every report from 0.2 M to 0.9 M and level at 1 M
+# (3 seeds: 1,454 ± 550 against 1,446 ± 112) ("Twice the learner updates per env step on Ant",
+# "Halfcheetah to 1 M with 32 learner updates", "MPO on Ant: the third seed to 1 M"), for about
+# 1.7× (halfcheetah) and 1.6× (Ant) the time per env step.
 LOCOMOTION = dict(
     num_envs=64, unroll_length=16, unrolls=1, num_timesteps=5_000_000, batch_size=64,
     updates_per_iteration=32, replay_capacity=65_536, warmup_steps=16_384, num_action_samples=20,
