@@ -23,9 +23,9 @@ class MPOHParams(OffPolicyHParams, MStepHParams):
 # Brax's halfcheetah and ant: 64 envs × 16-step sequences per iteration, 32 updates of 64
 # sequences (1024 transitions each; one update per 32 env steps), a replay of 1 M steps, Polyak
 # targets, and networks of 3 × 256 ELU units (the size of Acme's MPO policy network); 5 M steps, a
-# tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2-3 seeds each
+# tenth of PPO's budget. Not yet trained to that budget (no GPU so far). On a CPU, 2-4 seeds each
 # (examples/benchmarks/RESULTS.md), 32 updates an iteration against 16 took about 0.1 M fewer env
-# steps to start halfcheetah's gait and 0.2-0.3 M fewer to start Ant's walk on 3 of 4 seeds (the
+# steps to start halfcheetah's gait and 0.1-0.3 M fewer to start Ant's walk on 3 of 4 seeds (the
 # other stalled near 900 to 1 M). Halfcheetah ended far higher: 3,053 ± 215 at 0.98 M against
 # 2,063 ± 59 at 1 M; Ant's mean was above at every report from 0.2 M to 0.9 M and level at 1 M
 # (3 seeds: 1,454 ± 550 against 1,446 ± 112) ("Twice the learner updates per env step on Ant",
