@@ -6,10 +6,12 @@ evaluation and that its deterministic policy beats a uniformly random policy on 
 (means over ``EPISODES`` episodes each), not that it converges: the presets' own budgets are
 20-50 M steps (examples/benchmarks/RESULTS.md).
 
-Each env costs about a minute, almost all of it compiling Brax's physics (hopper's step alone
+Each env costs 35-58 s on a 2-core AMD EPYC (hopper's 67-82 s on an Intel Xeon; one process,
+examples/benchmarks/RESULTS.md), almost all of it compiling Brax's physics (hopper's step alone
 compiles in ~10 s, and the training unit, the evaluation and the random policy's episodes each
-contain one), so all five are marked ``slow`` (the suite is at its 15-minute limit):
-``python -m pytest -m slow`` runs them (~7 minutes on 2 cores).
+contain one), so all five are marked ``slow`` (the suite takes 6.5 minutes on the AMD and 12.5
+on the Intel, whose 15-minute limit four more minutes would break):
+``python -m pytest -m slow`` runs them (~4-7 minutes on 2 cores).
 """
 import distrax
 import jax
