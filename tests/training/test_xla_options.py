@@ -15,6 +15,15 @@ ELEMENTAL = {"xla_cpu_use_fusion_emitters": False} if EMITTERS_KNOWN else {}
 ONCE = dict(PRODUCTS_OFF, **ELEMENTAL)
 
 
+def assert_float64_numbers(**kind):
+  """``xla_options.jit(f, **kind)`` computes a sum of transcendental terms as float64 NumPy does
+  (the options change how XLA emits code, not the arithmetic)."""
+  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
+  f = lambda x: jnp.sum(jnp.tanh(x) * jnp.exp(-x * x), axis=1)
+  expected = np.sum(np.tanh(np.float64(x)) * np.exp(-np.float64(x) ** 2), axis=1)
+  np.testing.assert_allclose(xla_options.jit(f, **kind)(x), expected, rtol=1e-5, atol=1e-6)
+
+
 def test_products_leave_ynnpack_on_a_cpu_unless_the_environment_keeps_it():
   assert xla_options.compiler_options({}, backend="cpu") == PRODUCTS_OFF
   assert xla_options.compiler_options({"PGKIT_YNNPACK": "on"}, backend="cpu") is None
@@ -37,10 +46,7 @@ def test_functions_run_once_take_the_elemental_emitters_unless_xla_flags_name_th
   assert xla_options.compiler_options(flags, backend="cpu", once=True) == PRODUCTS_OFF
   assert xla_options.compiler_options(dict(flags, PGKIT_YNNPACK="on"), backend="cpu",
                                       once=True) is None
-  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
-  f = lambda x: jnp.sum(jnp.tanh(x) * jnp.exp(-x * x), axis=1)
-  expected = np.sum(np.tanh(np.float64(x)) * np.exp(-np.float64(x) ** 2), axis=1)
-  np.testing.assert_allclose(xla_options.jit(f, once=True)(x), expected, rtol=1e-5, atol=1e-6)
+  assert_float64_numbers(once=True)
 
 
 def test_init_compiles_at_the_lowest_optimisation_level_unless_xla_flags_name_it():
@@ -52,10 +58,7 @@ def test_init_compiles_at_the_lowest_optimisation_level_unless_xla_flags_name_it
   # Level 0 is an option of this XLA (``accepted`` would drop it otherwise); it leaves out
   # LLVM's optimisations, not any of the program's arithmetic.
   assert xla_options.accepted("xla_backend_optimization_level", 0)
-  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
-  f = lambda x: jnp.sum(jnp.tanh(x) * jnp.exp(-x * x), axis=1)
-  expected = np.sum(np.tanh(np.float64(x)) * np.exp(-np.float64(x) ** 2), axis=1)
-  np.testing.assert_allclose(xla_options.jit(f, setup=True)(x), expected, rtol=1e-5, atol=1e-6)
+  assert_float64_numbers(setup=True)
 
 
 def test_an_option_this_xla_does_not_know_is_dropped_not_an_error():
