@@ -49,10 +49,12 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
   Brax collects ``batch_size·num_minibatches/num_envs`` unrolls of ``unroll_length`` steps in
   ``num_envs`` envs per iteration and splits the sequences into ``num_minibatches``; pgkit's
   ``unrolls`` is the same count, and its minibatches split the same sequences. Brax trains
-  policy and value in one loss on each minibatch; pgkit fits the critic with its own Adam on the
-  same number of minibatches and epochs. Brax's PPO clips at 0.3, does not clip gradients and
-  updates its observation normaliser with the batch before the updates (``stats_update``); its
-auto-reset returns each env to a start state drawn once (``reset_states="pool"``).
+  policy and value in one loss on each minibatch; pgkit's critic, with its own Adam, updates as
+  the ppo_clip preset says: on each policy minibatch on ant and halfcheetah (``critic_updates``
+  joint), after the policy on as many minibatches and epochs elsewhere. Brax's PPO clips at 0.3,
+  does not clip gradients and updates its observation normaliser with the batch before the
+  updates (``stats_update``); its auto-reset returns each env to a start state drawn once
+  (``reset_states="pool"``).
   """
   unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
   return preset(
