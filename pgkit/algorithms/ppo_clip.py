@@ -35,8 +35,8 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 
 # Brax's joint schedule (``critic_updates="joint"``) on ant and halfcheetah. At Brax's settings
 # on a 2-core CPU it started every seed's gait sooner than the separate critic fit (halfcheetah 5
-# of 5 seeds at 1.3 M steps, Ant 3 of 3 at 3.3 M), and on Ant to 13.8 M steps it stayed ahead on
-# every seed from 6.9 M (examples/benchmarks/RESULTS.md, "Ant to 13.8 M steps on the CPU").
+# of 5 seeds at 1.3 M steps, Ant 3 of 3 at 3.3 M), and on Ant to 13.8 M steps its mean over 3
+# seeds stayed ahead from 4.6 M (examples/benchmarks/RESULTS.md, "Ant to 13.8 M steps on the CPU").
 # Not measured on hopper, walker2d and humanoid, nor with ppo_kl: those keep the separate fit.
 _JOINT_SCHEDULE = ("ant", "halfcheetah")
 
