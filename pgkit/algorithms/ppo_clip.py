@@ -41,11 +41,13 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 _JOINT_SCHEDULE = ("ant", "halfcheetah")
 
 
+def _locomotion(env: str) -> dict:
+  return presets.locomotion(env, critic_updates="joint" if env in _JOINT_SCHEDULE else "separate")
+
+
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
            presets={"inverted_pendulum": dict(clip_epsilon=0.2),
-                    **{env: presets.locomotion(env) for env in presets.LOCOMOTION},
-                    **{env: presets.locomotion(env, critic_updates="joint")
-                       for env in _JOINT_SCHEDULE}})
+                    **{env: _locomotion(env) for env in presets.LOCOMOTION}})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(
