@@ -181,8 +181,10 @@ def build_bench_parser() -> argparse.ArgumentParser:
   kinds = parser.add_subparsers(dest="bench", required=True)
   vs = kinds.add_parser("ppo-vs-brax", help="pgkit ppo_clip vs Brax PPO, same settings",
                         allow_abbrev=False)
-  ab = kinds.add_parser("ablation", help="ppo_clip at Brax's settings, one change at a time",
-                        allow_abbrev=False)
+  ab = kinds.add_parser("ablation", help="ppo_clip (or --algo) at Brax's settings, one change "
+                        "at a time", allow_abbrev=False)
+  ab.add_argument("--algo", default="ppo_clip",
+                  help="ppo_clip, or another algorithm with Brax's PPO schedule (ppo_kl, is_pg)")
   for kind in (vs, ab):  # both train at Brax's settings for the env
     kind.add_argument("--env", default="inverted_pendulum")
     kind.add_argument("--backend", default="positional")
@@ -199,7 +201,8 @@ def build_bench_parser() -> argparse.ArgumentParser:
                        "(mean ± std over seeds) here (needs the extra plot); runs already "
                        "in that file for the same settings are not trained again")
   ab.add_argument("--out", default=None, metavar="DIR",
-                  help="also write ablation-ENV.json (every run, saved as it ends) and .png "
+                  help="also write ablation-ENV.json (ablation-ALGO-ENV.json for another "
+                       "--algo; every run, saved as it ends) and .png "
                        "here (needs the extra plot); runs already in that file for the same "
                        "settings are not trained again; a ppo-vs-brax-ENV.json there of the "
                        "same settings gives the baseline's runs and Brax's reference row")
@@ -234,8 +237,10 @@ def bench_command(args) -> int:
         raise InputError(f"{name} must be >= 1, got {getattr(args, name)}")
     if args.bench == "ablation":
       from pgkit.bench.ablation import ablate
+      bench_settings.check_algo(args.algo)
       ablate(args.env, args.backend, args.num_timesteps, args.seeds, args.change, _owners,
-             args.eval_envs, out=args.out, time_budget=args.time_budget, evals=args.evals)
+             args.eval_envs, out=args.out, time_budget=args.time_budget, evals=args.evals,
+             algo=args.algo)
       return 0
     from pgkit.bench.ppo_vs_brax import compare
     compare(args.env, args.backend, args.num_timesteps, args.seeds, args.threshold,

@@ -331,6 +331,12 @@ def test_python_unknown_names(call, message):
     (["bench", "ablation", "--change", "replay_capacity=8"],
      "--change replay_capacity: replay_capacity is not a setting of ppo_clip (it belongs to "
      "mpo)"),
+    (["bench", "ablation", "--algo", "trpo"],
+     "algo must be one of ['is_pg', 'ppo_clip', 'ppo_kl'] or an algorithm of your own "
+     "(module:name) declaring Brax's PPO schedule (epochs, minibatches, critic_updates, "
+     "entropy_coef), got 'trpo'"),
+    (["bench", "ablation", "--algo", "ppo_kl", "--change", "clip_epsilon=0.2"],
+     "--change clip_epsilon: clip_epsilon is not a setting of ppo_kl (it belongs to ppo_clip)"),
     (["bench", "algorithms", "--algos", "sarsa_max"],
      f"algos must be among {ALGOS}, got ['sarsa_max']"),
     (["bench", "robustness", "--seeds", "0"], "seeds must be >= 1, got 0"),
@@ -343,7 +349,7 @@ def test_python_unknown_names(call, message):
         "abbreviation-num-env", "unknown-flag=value", "env-without-value",
         "config-without-value", "no-algo", "flag-instead-of-algo", "unknown-command",
         "bench-seeds=0", "bench-env", "ablation-env", "ablation-change-value",
-        "ablation-change-name", "bench-algos",
+        "ablation-change-name", "ablation-algo", "ablation-algo-change", "bench-algos",
         "robustness-seeds=0", "robustness-algos", "robustness-env"])
 def test_cli_unknown_names(argv, message, capsys):
   assert _cli_error(argv, capsys).startswith(message)

@@ -1,19 +1,21 @@
-"""``pgkit bench ablation``: pgkit's ppo_clip at Brax's published settings for an env (as in
-``ppo-vs-brax``), then the same with one change at a time, each on the same seeds; the table gives
-the deterministic eval return at matched env steps (a quarter, half, three quarters and the end of
-the run), mean ± std over seeds, so a change that helps or hurts shows at every point.
+"""``pgkit bench ablation``: pgkit's ppo_clip (or, with ``algo``, ppo_kl or is_pg) at Brax's
+published settings for an env (as in ``ppo-vs-brax``), then the same with one change at a time,
+each on the same seeds; the table gives the deterministic eval return at matched env steps (a
+quarter, half, three quarters and the end of the run), mean ± std over seeds, so a change that
+helps or hurts shows at every point.
 
-A change is ``NAME=VALUE[,NAME=VALUE...]`` over ppo_clip's settings, parsed and checked by each
-field's declaration (``--change entropy_estimate=squashed``, ``--change clip_epsilon=0.2``).
+A change is ``NAME=VALUE[,NAME=VALUE...]`` over the algorithm's settings, parsed and checked by
+each field's declaration (``--change entropy_estimate=squashed``, ``--change clip_epsilon=0.2``).
 
-With ``out`` every run is saved as it ends in ``ablation-ENV.json`` (``bench.record``; the
-variants are its trainers) and the same command again trains only the runs it lacks, so an
-ablation cut by a machine's time limit resumes (``time_budget`` stops it before a run that
-would not end in time); a later command with more ``--change`` flags reuses the runs of the
-variants already there. The baseline is ``ppo-vs-brax``'s pgkit side: its runs in a
-``ppo-vs-brax-ENV.json`` of the same settings, device and jax in ``out`` are not trained again,
-and that record's Brax PPO runs join the table as a reference row. With ``out`` the curves are
-also drawn, ``ablation-ENV.png`` (mean ± std band per variant; the ``plot`` extra).
+With ``out`` every run is saved as it ends in ``ablation-ENV.json`` (another algorithm's in
+``ablation-ALGO-ENV.json``; ``bench.record``, the variants its trainers) and the same command
+again trains only the runs it lacks, so an ablation cut by a machine's time limit resumes
+(``time_budget`` stops it before a run that would not end in time); a later command with more
+``--change`` flags reuses the runs of the variants already there. ppo_clip's baseline is
+``ppo-vs-brax``'s pgkit side: its runs in a ``ppo-vs-brax-ENV.json`` of the same settings,
+device and jax in ``out`` are not trained again, and that record's Brax PPO runs join the table
+as a reference row. With ``out`` the curves are also drawn, ``ablation[-ALGO]-ENV.png`` (mean ±
+std band per variant; the ``plot`` extra).
 """
 from __future__ import annotations
 
@@ -49,8 +51,8 @@ BRAX = "Brax PPO (ppo-vs-brax)"  # the reference row: Brax's own runs, never tra
 def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[str],
            owners, eval_envs: int = 128, print_fn: Callable[[str], None] = print,
            out: str | None = None, time_budget: float | None = None,
-           evals: int | None = None) -> dict:
-  """ppo_clip at Brax's settings and each change of ``specs`` on seeds ``0..seeds-1`` (module
+           evals: int | None = None, algo: str = "ppo_clip") -> dict:
+  """``algo`` at Brax's settings and each change of ``specs`` on seeds ``0..seeds-1`` (module
   docstring), evaluated ``evals`` times (``settings.eval_schedule``; None: after every
   iteration); returns the runs by variant, or, when ``time_budget`` stopped it, those
   finished so far (no table)."""
@@ -58,20 +60,21 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   settings.check_evals(evals)
   plt = pyplot("pgkit bench ablation --out") if out else None  # fail before training
   base = settings.pgkit_equivalent(env, backend, settings.brax_settings(env), num_timesteps,
-                                   eval_envs)
+                                   eval_envs, algo)
   base, num_evals, eval_every = settings.eval_schedule(base, num_timesteps, evals)
   variants = {BASE: {}}
   variants.update({spec: parse_change(base, spec, owners) for spec in specs})
   device = record.device()
-  print_fn(f"# ablation env={env} backend={backend} num_timesteps={num_timesteps} seeds={seeds}"
-           f" (jax {jax.__version__}, {device})")
+  print_fn(f"# ablation algo={algo} env={env} backend={backend} num_timesteps={num_timesteps}"
+           f" seeds={seeds} (jax {jax.__version__}, {device})")
   identity = dict(env=env, backend=backend,
                   settings=dict(settings.brax_settings(env), num_evals=num_evals),
                   num_timesteps=num_timesteps, eval_envs=eval_envs, device=device,
                   jax=jax.__version__, **{record.SETTINGS: record.settings_identity(base)})
-  stem = out and os.path.join(out, f"ablation-{env}")
+  name = f"ablation-{env}" if algo == "ppo_clip" else f"ablation-{base.algo.name}-{env}"
+  stem = out and os.path.join(out, name)
   rec = record.Record(stem and stem + ".json", identity, trainers=tuple(variants) + (BRAX,))
-  if out:  # ppo-vs-brax's runs of these settings: pgkit's are the baseline, Brax's a reference
+  if out and algo == "ppo_clip":  # ppo-vs-brax's runs: pgkit's the baseline, Brax's a reference
     source = os.path.join(out, f"ppo-vs-brax-{env}.json")
     for trainer, name in (("pgkit", BASE), ("brax", BRAX)):
       taken = rec.borrow(source, trainer, name, dict(identity, pgkit_change=None))
@@ -91,8 +94,8 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   if complete:
     _table(results, print_fn)
     if stem:
-      curves.draw(results, f"{env} ({backend}): pgkit ppo_clip at Brax's settings, one change "
-                  "at a time", stem + ".png", plt)
+      curves.draw(results, f"{env} ({backend}): pgkit {base.algo.name} at Brax's settings, one "
+                  "change at a time", stem + ".png", plt)
       print_fn(f"\nwrote {stem}.json and {stem}.png")
   return results
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from pgkit.settings import InputError, Settings, preset
+from pgkit.settings import InputError, Settings, fields, get, names_of_algorithms, preset
 
 _COMMON = dict(episode_length=1000, normalize_observations=True, action_repeat=1,
                unroll_length=5, num_minibatches=32, num_updates_per_batch=4, discounting=0.97,
@@ -42,23 +42,52 @@ def brax_settings(env: str) -> dict:
   return dict(BRAX_PUBLISHED[env])
 
 
+# What an algorithm declares to take Brax's PPO schedule (minibatch epochs, a critic schedule and
+# an entropy bonus): pgkit's ppo_clip, and those an ablation sets beside it at the same settings.
+SCHEDULE_FIELDS = ("epochs", "minibatches", "critic_updates", "entropy_coef")
+
+
+def _declared(algo) -> set[str]:
+  return {f for part in (algo.options, algo.hparams) for f in fields.names(part)}
+
+
+def check_algo(algo: str) -> None:
+  """Refuses an ``algo`` (``--algo``: a name, or a ``module:name`` of your own) that does not
+  declare Brax's PPO schedule (``SCHEDULE_FIELDS``)."""
+  schedule = ", ".join(SCHEDULE_FIELDS)
+  if ":" in algo:  # an import error or a non-algorithm is refused by ``get`` itself
+    missing = [f for f in SCHEDULE_FIELDS if f not in _declared(get(algo))]
+    if missing:
+      raise InputError(f"algo {algo!r} does not declare {', '.join(missing)}, which Brax's "
+                       f"PPO schedule sets ({schedule})")
+    return
+  ok = [n for n in names_of_algorithms() if set(SCHEDULE_FIELDS) <= _declared(get(n))]
+  if algo not in ok:
+    raise InputError(f"algo must be one of {ok} or an algorithm of your own (module:name) "
+                     f"declaring Brax's PPO schedule ({schedule}), got {algo!r}")
+
+
 def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
-                     eval_envs: int) -> Settings:
-  """pgkit's ppo_clip with the same batch, minibatches, epochs, networks and coefficients.
+                     eval_envs: int, algo: str = "ppo_clip") -> Settings:
+  """pgkit's ``algo`` (ppo_clip, or another of ``check_algo``'s) with the same batch,
+  minibatches, epochs, networks and coefficients.
 
   Brax collects ``batch_size·num_minibatches/num_envs`` unrolls of ``unroll_length`` steps in
   ``num_envs`` envs per iteration and splits the sequences into ``num_minibatches``; pgkit's
   ``unrolls`` is the same count, and its minibatches split the same sequences. Brax trains
   policy and value in one loss on each minibatch; pgkit's critic, with its own Adam, updates as
-  the ppo_clip preset says: on each policy minibatch on ant and halfcheetah (``critic_updates``
-  joint), after the policy on as many minibatches and epochs elsewhere. Brax's PPO clips at 0.3,
-  does not clip gradients and updates its observation normaliser with the batch before the
-  updates (``stats_update``); its auto-reset returns each env to a start state drawn once
-  (``reset_states="pool"``).
+  the algorithm's preset says (ppo_clip: on each policy minibatch on ant and halfcheetah,
+  ``critic_updates`` joint; after the policy on as many minibatches and epochs elsewhere).
+  Brax's PPO clips at 0.3 (an algorithm without ``clip_epsilon``, such as ppo_kl, keeps its own
+  surrogate), does not clip gradients and updates its observation normaliser with the batch
+  before the updates (``stats_update``); its auto-reset returns each env to a start state drawn
+  once (``reset_states="pool"``).
   """
+  check_algo(algo)
   unrolls = s["batch_size"] * s["num_minibatches"] // s["num_envs"]
+  surrogate = dict(clip_epsilon=0.3) if "clip_epsilon" in _declared(get(algo)) else {}
   return preset(
-      "ppo_clip", env, backend=backend, num_timesteps=num_timesteps, num_envs=s["num_envs"],
+      algo, env, backend=backend, num_timesteps=num_timesteps, num_envs=s["num_envs"],
       unroll_length=s["unroll_length"], unrolls=unrolls, episode_length=s["episode_length"],
       epochs=s["num_updates_per_batch"], minibatches=s["num_minibatches"],
       critic_epochs=s["num_updates_per_batch"], critic_minibatches=s["num_minibatches"],
@@ -67,9 +96,8 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
       reset_states="pool",
       eval_envs=eval_envs,
       learning_rate=s["learning_rate"], critic_learning_rate=s["learning_rate"],
-      discount=s["discounting"], gae_lambda=0.95, clip_epsilon=0.3,
-      entropy_coef=s["entropy_cost"], max_grad_norm=math.inf,
-      reward_scaling=s["reward_scaling"])
+      discount=s["discounting"], gae_lambda=0.95, entropy_coef=s["entropy_cost"],
+      max_grad_norm=math.inf, reward_scaling=s["reward_scaling"], **surrogate)
 
 
 def check_evals(evals: int | None) -> None:

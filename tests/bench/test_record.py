@@ -136,6 +136,22 @@ def test_ablation_takes_its_baseline_from_a_ppo_vs_brax_record_of_the_same_setti
   assert trained == [("pgkit", 0), ("pgkit", 1)]
 
 
+def test_another_algorithms_ablation_has_its_own_record_and_borrows_no_ppo_clip_runs(
+    trained, tmp_path):
+  _compare(tmp_path, 2)
+  trained.clear()
+  results, lines = _ablate(tmp_path, ["kl_target=0.02"], algo="ppo_kl")
+  # ppo-vs-brax's pgkit side is ppo_clip: ppo_kl's baseline trains, and there is no Brax row.
+  assert trained == [("pgkit", 0), ("pgkit", 1)] * 2 and ablation.BRAX not in results
+  assert lines[0].startswith("# ablation algo=ppo_kl env=inverted_pendulum ")
+  saved = json.load(open(tmp_path / "ablation-ppo_kl-inverted_pendulum.json"))
+  assert saved[record.SETTINGS]["algo"] == "ppo_kl"
+  assert {k: len(v) for k, v in saved["runs"].items()} == {
+      ablation.BASE: 2, "kl_target=0.02": 2, ablation.BRAX: 0}
+  assert not (tmp_path / "ablation-inverted_pendulum.json").exists()
+  assert (tmp_path / "ablation-ppo_kl-inverted_pendulum.png").stat().st_size > 0
+
+
 def test_paired_keeps_the_seeds_every_trainer_finished():
   runs = {"brax": [_run("brax", 1), _run("brax", 0), _run("brax", 2)],
           "pgkit": [_run("pgkit", 0), _run("pgkit", 1)]}
