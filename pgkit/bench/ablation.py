@@ -71,8 +71,8 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
                   settings=dict(settings.brax_settings(env), num_evals=num_evals),
                   num_timesteps=num_timesteps, eval_envs=eval_envs, device=device,
                   jax=jax.__version__, **{record.SETTINGS: record.settings_identity(base)})
-  name = f"ablation-{env}" if algo == "ppo_clip" else f"ablation-{base.algo.name}-{env}"
-  stem = out and os.path.join(out, name)
+  prefix = "ablation-" if algo == "ppo_clip" else f"ablation-{base.algo.name}-"
+  stem = out and os.path.join(out, prefix + env)
   rec = record.Record(stem and stem + ".json", identity, trainers=tuple(variants) + (BRAX,))
   if out and algo == "ppo_clip":  # ppo-vs-brax's runs: pgkit's the baseline, Brax's a reference
     source = os.path.join(out, f"ppo-vs-brax-{env}.json")
