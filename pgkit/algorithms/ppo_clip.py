@@ -37,17 +37,14 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 # on a 2-core CPU it started every seed's gait sooner than the separate critic fit (halfcheetah 5
 # of 5 seeds at 1.3 M steps, Ant 3 of 3 at 3.3 M), and on Ant to 13.8 M steps its mean over 3
 # seeds stayed ahead from 4.6 M (examples/benchmarks/RESULTS.md, "Ant to 13.8 M steps on the CPU").
-# Not measured on hopper, walker2d and humanoid, nor with ppo_kl: those keep the separate fit.
+# Not measured on hopper, walker2d and humanoid: those keep the separate fit.
 _JOINT_SCHEDULE = ("ant", "halfcheetah")
-
-
-def _locomotion(env: str) -> dict:
-  return presets.locomotion(env, critic_updates="joint" if env in _JOINT_SCHEDULE else "separate")
 
 
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
            presets={"inverted_pendulum": dict(clip_epsilon=0.2),
-                    **{env: _locomotion(env) for env in presets.LOCOMOTION}})
+                    **{env: presets.locomotion(env, joint_on=_JOINT_SCHEDULE)
+                       for env in presets.LOCOMOTION}})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(

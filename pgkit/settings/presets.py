@@ -38,9 +38,14 @@ LOCOMOTION = {
 }
 
 
-def locomotion(env: str, *leave_out: str, **changes) -> dict:
+def locomotion(env: str, *leave_out: str, joint_on: tuple[str, ...] | None = None,
+               **changes) -> dict:
   """``LOCOMOTION[env]`` without the fields ``leave_out`` (those an algorithm does not declare),
-  then ``changes``: the locomotion presets of ppo_clip, ppo_kl and trpo."""
+  then ``changes``: the locomotion presets of ppo_clip, ppo_kl and trpo. With ``joint_on`` (the
+  envs where an algorithm takes Brax's schedule) ``critic_updates`` is ``"joint"`` on those envs
+  and ``"separate"`` on the others."""
+  if joint_on is not None:
+    changes = {"critic_updates": "joint" if env in joint_on else "separate", **changes}
   return {**{k: v for k, v in LOCOMOTION[env].items() if k not in leave_out}, **changes}
 
 

@@ -48,14 +48,21 @@ def test_every_algorithm_takes_braxs_batch_epochs_and_coefficients(algo):
   assert (s.options.stats_update, s.run.reset_states) == ("before", "pool")
 
 
-def test_brax_clip_goes_to_those_that_declare_one_and_each_keeps_its_own_critic_schedule():
+def test_brax_clip_goes_to_those_that_declare_one():
   assert _equivalent("ppo_clip").hparams.clip_epsilon == 0.3
   assert _equivalent(f"{HERE}:own_clip").hparams.clip_epsilon == 0.3
   kl = _equivalent("ppo_kl")
   assert not hasattr(kl.hparams, "clip_epsilon") and kl.hparams.kl_target == 0.01
-  # Each algorithm's own halfcheetah preset decides the critic schedule.
-  assert _equivalent("ppo_clip").options.critic_updates == "joint"
-  assert kl.options.critic_updates == "separate"
+
+
+@pytest.mark.parametrize("algo", ["ppo_clip", "ppo_kl"])
+@pytest.mark.parametrize("env", ["ant", "halfcheetah", "hopper"])
+def test_each_algorithms_preset_decides_the_critic_schedule(algo, env):
+  # ppo_clip is joint on ant and halfcheetah, separate on hopper (test_presets pins them).
+  assert (_equivalent(algo, env).options.critic_updates
+          == pgkit.preset(algo, env).options.critic_updates)
+  assert _equivalent("ppo_clip", env).options.critic_updates == (
+      "separate" if env == "hopper" else "joint")
 
 
 @pytest.mark.parametrize("algo", ["trpo", "mpo", "a2c", "sarsa"])
