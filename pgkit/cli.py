@@ -184,7 +184,8 @@ def build_bench_parser() -> argparse.ArgumentParser:
   ab = kinds.add_parser("ablation", help="ppo_clip (or --algo) at Brax's settings, one change "
                         "at a time", allow_abbrev=False)
   ab.add_argument("--algo", default="ppo_clip",
-                  help="ppo_clip, or another algorithm with Brax's PPO schedule (ppo_kl, is_pg)")
+                  help="ppo_clip, or another algorithm declaring Brax's PPO schedule (ppo_kl, "
+                       "is_pg, or your own module:name)")
   for kind in (vs, ab):  # both train at Brax's settings for the env
     kind.add_argument("--env", default="inverted_pendulum")
     kind.add_argument("--backend", default="positional")
