@@ -33,18 +33,9 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
   pass
 
 
-# Brax's joint schedule (``critic_updates="joint"``) on ant and halfcheetah. At Brax's settings
-# on a 2-core CPU it started every seed's gait sooner than the separate critic fit (halfcheetah 5
-# of 5 seeds at 1.3 M steps, Ant 3 of 3 at 3.3 M), and on Ant to 13.8 M steps its mean over 3
-# seeds stayed ahead from 4.6 M (examples/benchmarks/RESULTS.md, "Ant to 13.8 M steps on the CPU").
-# Not measured on hopper, walker2d and humanoid: those keep the separate fit.
-_JOINT_SCHEDULE = ("ant", "halfcheetah")
-
-
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
            presets={"inverted_pendulum": dict(clip_epsilon=0.2),
-                    **{env: presets.locomotion(env, joint_on=_JOINT_SCHEDULE)
-                       for env in presets.LOCOMOTION}})
+                    **{env: presets.locomotion(env) for env in presets.LOCOMOTION}})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(

@@ -19,17 +19,9 @@ class PPOKLHParams(GAEHParams, LearningRate, Entropy):
   beta_learning_rate: float = field(1.0, "step size α of β's dual ascent", ge=0.0)
 
 
-# Brax's joint schedule (``critic_updates="joint"``) where it was measured with ppo_kl, at Brax's
-# settings on a 2-core CPU (examples/benchmarks/RESULTS.md, "ppo_kl with Brax's joint schedule"):
-# on halfcheetah each of 3 seeds was ahead of its separate-fit run at every evaluation to 2.3 M
-# steps; on Ant each of 3 was ahead at 3.3 and 3.9 M steps (1,205 ± 180 against 748 ± 170 at the
-# end), as ppo_clip's were. Not measured on hopper, walker2d and humanoid.
-_JOINT_SCHEDULE = ("ant", "halfcheetah")
-
-
 @algorithm(options=PPOKLOptions, hparams=PPOKLHParams,
            presets={"inverted_pendulum": dict(kl_target=0.01),
-                    **{env: presets.locomotion(env, "clip_epsilon", joint_on=_JOINT_SCHEDULE)
+                    **{env: presets.locomotion(env, "clip_epsilon")
                        for env in presets.LOCOMOTION}})
 def ppo_kl(run, options, hp) -> OnPolicy:
   """PPO with an adaptive KL penalty β."""

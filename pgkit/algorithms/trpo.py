@@ -57,7 +57,7 @@ CARTPOLE = dict(max_kl=0.02, num_timesteps=500_000)
 # 2048 × 32 = 65 536 env steps and δ = 0.01, near the paper's 50 000 steps per batch and δ of its
 # locomotion runs; 4 critic epochs (its critic sees the batch once per step).
 LOCOMOTION = dict(num_envs=2048, unroll_length=32, unrolls=1, max_kl=0.01, critic_epochs=4)
-_PPO_ONLY = ("clip_epsilon", "epochs", "minibatches", "learning_rate")
+_PPO_ONLY = ("clip_epsilon", "epochs", "minibatches", "learning_rate", "critic_updates")
 
 
 @algorithm(options=TRPOOptions, hparams=TRPOHParams,
