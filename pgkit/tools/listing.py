@@ -11,18 +11,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def rows(modules=()) -> list[tuple[str, str, str, list[str]]]:
-  """(name, trainer, summary, envs with presets) of every registered algorithm."""
+  """(name, trainer, summary, envs with presets) of every registered algorithm and of every
+  algorithm the given modules hold."""
   from pgkit import settings
   from pgkit.settings import registry
   from pgkit.settings.presets import ENV_PRESETS
 
+  declared = {}  # the given modules' own algorithms, registered by name or not
   for module in modules:
-    registry.import_module(module)
+    found = vars(registry.import_module(module)).values()
+    declared.update((a.name, a) for a in found if isinstance(a, registry.Algorithm))
+  algos = {name: settings.get(name) for name in settings.names_of_algorithms()}
+  # tuned settings, not only an env's own time limit (every gymnax env has that one)
+  tuned = {env for env, values in ENV_PRESETS.items() if set(values) - {"episode_length"}}
   out = []
-  for name in settings.names_of_algorithms():
-    algo = settings.get(name)
-    # tuned settings, not only an env's own time limit (every gymnax env has that one)
-    tuned = {env for env, values in ENV_PRESETS.items() if set(values) - {"episode_length"}}
+  for name, algo in sorted({**algos, **declared}.items()):
     out.append((name, algo.options.trainer, algo.summary, sorted(tuned | set(algo.presets))))
   return out
 
