@@ -70,8 +70,7 @@ def test_bad_declarations(kwargs, message):
   assert registry._REGISTRY == before
 
 
-def test_declaration_registers_by_name(monkeypatch):
-  monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+def test_declaration_registers_by_name():  # conftest restores the registry afterwards
   unregistered = algorithm("mine", options=PPOClipOptions, hparams=PPOClipHParams,
                            register=False)(build)
   assert "mine" not in registry._REGISTRY
@@ -90,6 +89,13 @@ def user_module(tmp_path, monkeypatch):
   monkeypatch.syspath_prepend(str(tmp_path))
   yield MODULE
   sys.modules.pop(MODULE, None)
+
+
+def test_list_shows_the_given_module_s_unregistered_algorithm(user_module):
+  from pgkit.tools import listing
+  rows = {name: (trainer, summary) for name, trainer, summary, _ in listing.rows([user_module])}
+  assert rows["clip_twice"] == ("on_policy", "PPO-clip, declared in a user's file.")
+  assert rows["ppo_clip"][0] == "on_policy" and "clip_twice" not in registry._REGISTRY
 
 
 def test_import_path(user_module):
