@@ -29,7 +29,8 @@ _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, 
 # steps (3 seeds) the joint schedule's mean led at 4 of the 9 evaluations from halfway, two of
 # its seeds fell from standing between 2.0 and 2.6 M, and it ended at 1,315 ± 26 against
 # 1,352 ± 132 ("Hopper to 5.2 M steps").
-# Walker2d and humanoid, whose CPU proxies do not learn past standing, keep it too.
+# Walker2d and humanoid, whose CPU proxies learn no gait (walker2d none by 5.2 M steps), keep it
+# too.
 _LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
                    stats_update="before", critic_updates="separate",
                    policy_hidden=(32,) * 4, critic_hidden=(256,) * 5, activation="swish",
