@@ -25,10 +25,11 @@ _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, 
 # gait of every seed sooner: ppo_clip on halfcheetah 5 of 5 at 1.3 M steps and on Ant 3 of 3 at
 # 3.3 M, its Ant mean over 3 seeds ahead from 4.6 M to 13.8 M; ppo_kl each of 3 seeds ahead at
 # every evaluation to 2.3 M on halfcheetah and at 3.3-3.9 M on Ant (RESULTS.md, "Ant to 13.8 M
-# steps on the CPU", "ppo_kl with Brax's joint schedule"). Hopper keeps the separate fit: to 5.2 M
-# steps (3 seeds) the joint schedule's mean led at 4 of the 9 evaluations from halfway, two of
-# its seeds fell from standing between 2.0 and 2.6 M, and it ended at 1,315 ± 26 against
-# 1,352 ± 132 ("Hopper to 5.2 M steps").
+# steps on the CPU", "ppo_kl with Brax's joint schedule"). Hopper keeps the separate fit here: to
+# 5.2 M steps (3 seeds) the joint schedule alone led at 4 of the 9 evaluations from halfway, two
+# of its seeds fell from standing between 2.0 and 2.6 M, and it ended at 1,315 ± 26 against
+# 1,352 ± 132 ("Hopper to 5.2 M steps"); ppo_clip's hopper preset adds it with the rest of
+# Brax's computations, which together did better there (``ppo_clip.BRAX_COMPUTATIONS``).
 # Walker2d and humanoid, whose CPU proxies learn no gait (walker2d none by 5.2 M steps), keep it
 # too.
 _LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
