@@ -45,14 +45,12 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 BRAX_COMPUTATIONS = dict(critic_updates="joint", advantage_span="sequence",
                          advantage_estimate="lambda_return", entropy_estimate="squashed",
                          policy_init_scale=1.0, observation_clip=math.inf)
-_WITH_BRAX_COMPUTATIONS = ("hopper",)
 
 
 @algorithm(options=PPOClipOptions, hparams=PPOClipHParams,
            presets={"inverted_pendulum": dict(clip_epsilon=0.2),
-                    **{env: presets.locomotion(env, **(BRAX_COMPUTATIONS if env in
-                                                       _WITH_BRAX_COMPUTATIONS else {}))
-                       for env in presets.LOCOMOTION}})
+                    **{env: presets.locomotion(env) for env in presets.LOCOMOTION},
+                    "hopper": presets.locomotion("hopper", **BRAX_COMPUTATIONS)})
 def ppo_clip(run, options, hp) -> OnPolicy:
   """PPO with the clipped surrogate objective."""
   return OnPolicy(
