@@ -37,11 +37,12 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 # policy minibatch, GAE within each sequence, the λ-return advantage, the tanh-squashed entropy,
 # Brax's last-layer scale and unclipped normalised observations. With all of them a minibatch
 # update takes Brax's gradients, but for the entropy bonus's noise and truncated steps
-# (tests/training/test_brax_ppo_parity.py). Hopper takes them: on a 2-core CPU to 5.2 M steps (3
-# seeds) every seed hopped (returned above 1,150) sooner than with the locomotion preset alone and
-# than Brax PPO's, and the mean led the preset's at 8 of the 9 evaluations from halfway,
-# ending at 1,400 ± 28 against 1,352 ± 132 (examples/benchmarks/RESULTS.md, "Hopper with all of
-# Brax's computations"). Left out one at a time (2 seeds), the joint schedule, the last-layer
+# (tests/training/test_brax_ppo_parity.py). Hopper takes them: on a 2-core CPU to 5.2 M steps (5
+# seeds) all 5 seeds hopped (returned above 1,150), against 4 with the locomotion preset alone
+# and 4 of Brax PPO's, and the mean was above each of theirs at 6 of the 9 evaluations from
+# halfway, ending at 1,430 ± 105 against 1,299 ± 145 and 1,362 ± 206
+# (examples/benchmarks/RESULTS.md, "Hopper with all of Brax's computations" and the section
+# after it). Left out one at a time (2 seeds), the joint schedule, the last-layer
 # scale and the unclipped observations each cost the gain, and the λ-return pair and the
 # squashed entropy did not ("Hopper: which of Brax's computations matter"). Those two stay:
 # with them the update is Brax's.
