@@ -37,15 +37,11 @@ class PPOClipHParams(GAEHParams, LearningRate, Entropy, ClipHParams):
 # policy minibatch, GAE within each sequence, the λ-return advantage, the tanh-squashed entropy,
 # Brax's last-layer scale and unclipped normalised observations. With all of them a minibatch
 # update takes Brax's gradients, but for the entropy bonus's noise and truncated steps
-# (tests/training/test_brax_ppo_parity.py). Hopper takes them: on a 2-core CPU to 5.2 M steps (5
-# seeds) all 5 seeds hopped (returned above 1,150), against 4 with the locomotion preset alone
-# and 4 of Brax PPO's, and the mean was above each of theirs at 6 of the 9 evaluations from
-# halfway, ending at 1,430 ± 105 against 1,299 ± 145 and 1,362 ± 206
-# (examples/benchmarks/RESULTS.md, "Hopper with all of Brax's computations" and the section
-# after it). Left out one at a time (2 seeds), the joint schedule, the last-layer
-# scale and the unclipped observations each cost the gain, and the λ-return pair and the
-# squashed entropy did not ("Hopper: which of Brax's computations matter"). Those two stay:
-# with them the update is Brax's.
+# (tests/training/test_brax_ppo_parity.py). Hopper takes them: on its CPU proxy (5 seeds to
+# 5.2 M steps) every seed hopped with them and the mean ended above the locomotion preset's and
+# Brax PPO's; the joint schedule, the last-layer scale and the unclipped observations carry that,
+# only together (examples/benchmarks/RESULTS.md, "Hopper with all of Brax's computations" and
+# "Hopper: which of Brax's computations matter", which hold the figures).
 BRAX_COMPUTATIONS = dict(critic_updates="joint", advantage_span="sequence",
                          advantage_estimate="lambda_return", entropy_estimate="squashed",
                          policy_init_scale=1.0, observation_clip=math.inf)
