@@ -200,7 +200,9 @@ def build_bench_parser() -> argparse.ArgumentParser:
   vs.add_argument("--out", default=None, metavar="DIR",
                   help="also write ppo-vs-brax-ENV.json (every run, saved as it ends) and .png "
                        "(mean ± std over seeds) here (needs the extra plot); runs already "
-                       "in that file for the same settings are not trained again")
+                       "in that file for the same settings are not trained again, nor are "
+                       "those an ablation-ENV.json there holds (the variant with pgkit's "
+                       "settings, and Brax's reference row)")
   ab.add_argument("--out", default=None, metavar="DIR",
                   help="also write ablation-ENV.json (ablation-ALGO-ENV.json for another "
                        "--algo; every run, saved as it ends) and .png "

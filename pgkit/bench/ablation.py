@@ -15,7 +15,8 @@ again trains only the runs it lacks, so an ablation cut by a machine's time limi
 ``ppo-vs-brax``'s pgkit side: its runs in a ``ppo-vs-brax-ENV.json`` of the same settings,
 device and jax in ``out`` are not trained again, and that record's Brax PPO runs join the table
 as a reference row. With ``out`` the curves are also drawn, ``ablation[-ALGO]-ENV.png`` (mean ±
-std band per variant; the ``plot`` extra).
+std band per variant; the ``plot`` extra). The other way round, ``ppo-vs-brax`` with the same
+``out`` takes a variant's runs and the reference row from this record (``lend``).
 """
 from __future__ import annotations
 
@@ -98,6 +99,35 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
                   "change at a time", stem + ".png", plt)
       print_fn(f"\nwrote {stem}.json and {stem}.png")
   return results
+
+
+def lend(rec: record.Record, out: str, env: str, identity: dict, base: Settings,
+         wanted: Settings, owners, print_fn: Callable[[str], None] = print) -> None:
+  """``ppo-vs-brax`` borrowing from ``ablation``: the runs of the variant in ``out``'s
+  ``ablation-ENV.json`` whose settings are ``wanted`` (``base``, the ablation's baseline, with a
+  variant's changes applied) become ``rec``'s pgkit side, and its Brax reference row its Brax
+  side, for the seeds ``rec`` lacks. ``identity`` is the ablation's (``base``'s settings), so
+  runs of another env, budget, device or jax are never taken."""
+  source = os.path.join(out, f"ablation-{env}.json")
+  if not os.path.exists(source):
+    return
+  want = record.settings_identity(wanted)
+  variant = next((name for name in curves.load(source)
+                  if name != BRAX and _identity_of(base, name, owners) == want), None)
+  for trainer, name in (("pgkit", variant), ("brax", BRAX)):
+    taken = name and rec.borrow(source, name, trainer, identity)
+    if taken:
+      print_fn(f"{trainer}: {taken} runs of {name!r} from {source}")
+
+
+def _identity_of(base: Settings, name: str, owners) -> dict | None:
+  """The settings identity of the variant ``name`` (its changes to ``base``); None for a change
+  this pgkit cannot apply (a setting removed since the record was written)."""
+  try:
+    changes = {} if name == BASE else parse_change(base, name, owners)
+  except InputError:
+    return None
+  return record.settings_identity(base.replace(**changes))
 
 
 def _table(results: dict, print_fn) -> None:

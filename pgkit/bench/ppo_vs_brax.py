@@ -10,7 +10,9 @@ names, for an unknown name's error, the algorithms that have it). With ``out``
 the runs are also saved as ``ppo-vs-brax-ENV[-CHANGE].json``, each as soon as it ends, and
 drawn as ``ppo-vs-brax-ENV[-CHANGE].png`` (mean ± std over seeds); the same command again
 trains only the runs that file lacks, so a comparison stopped by a machine's time limit resumes
-(``time_budget`` stops it before a run that would not end in time).
+(``time_budget`` stops it before a run that would not end in time); an ``ablation-ENV.json``
+there gives the runs of its variant with pgkit's settings (its baseline, or the ``change``) and
+its Brax runs, which are not trained again (``ablation.lend``).
 pgkit's side is compiled with ``training.xla_options`` and Brax's with XLA's defaults; the
 header prints those options and the ``XLA_FLAGS`` both share.
 """
@@ -23,7 +25,7 @@ from typing import Callable
 
 import jax
 
-from pgkit.bench import curves, record, runs, settings, timing
+from pgkit.bench import ablation, curves, record, runs, settings, timing
 from pgkit.bench.ablation import parse_change
 from pgkit.envs import make_env
 from pgkit.settings import preset
@@ -49,8 +51,8 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   record.check_budget(time_budget)
   settings.check_evals(evals)
   plt = pyplot("pgkit bench ppo-vs-brax --out") if out else None  # fail before training
-  brax_s, pgkit_s, eval_every = _settings(env, backend, num_timesteps, eval_envs, change, owners,
-                                          evals)
+  brax_s, base, pgkit_s, eval_every = _settings(env, backend, num_timesteps, eval_envs, change,
+                                                owners, evals)
   device = record.device()
   print_fn(f"# ppo-vs-brax env={env} backend={backend} num_timesteps={num_timesteps} "
            f"seeds={seeds}  (jax {jax.__version__}, {device})"
@@ -66,6 +68,11 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
       env=env, backend=backend, settings=brax_s, pgkit_change=change,
       num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__,
       **{record.SETTINGS: record.settings_identity(pgkit_s)}))
+  if out:  # runs an ablation of the same settings already trained
+    ablation.lend(rec, out, env, dict(
+        env=env, backend=backend, settings=brax_s, num_timesteps=num_timesteps,
+        eval_envs=eval_envs, device=device, jax=jax.__version__,
+        **{record.SETTINGS: record.settings_identity(base)}), base, pgkit_s, owners, print_fn)
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed, eval_every=eval_every))
@@ -88,15 +95,17 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
 
 def _settings(env, backend, num_timesteps, eval_envs, change, owners, evals=None):
   """(Brax's published settings for ``env`` with ``evals`` evaluations, pgkit's identical
-  settings with ``change`` applied and Brax's training length, pgkit's env steps between
-  evaluations): both evaluate at the same env steps (``settings.eval_schedule``)."""
+  settings with Brax's training length (an ablation's baseline), the same with ``change``
+  applied, pgkit's env steps between evaluations): both evaluate at the same env steps
+  (``settings.eval_schedule``)."""
   brax_s = settings.brax_settings(env)
-  pgkit_s = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
+  equivalent = settings.pgkit_equivalent(env, backend, brax_s, num_timesteps, eval_envs)
+  base = settings.eval_schedule(equivalent, num_timesteps, evals)[0]
   if change:
-    pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, change, owners))
-  pgkit_s, num_evals, eval_every = settings.eval_schedule(pgkit_s, num_timesteps, evals)
+    equivalent = equivalent.replace(**parse_change(equivalent, change, owners))
+  pgkit_s, num_evals, eval_every = settings.eval_schedule(equivalent, num_timesteps, evals)
   brax_s.update(num_evals=num_evals)
-  return brax_s, pgkit_s, eval_every
+  return brax_s, base, pgkit_s, eval_every
 
 
 def _train_all(rec, trainers: dict, seeds: int, time_budget, print_fn) -> bool:

@@ -12,7 +12,10 @@ ANT_ITERATION = 2048 * 5 * 32  # Brax's ant: batch_size · unroll_length · num_
 
 
 def _settings(env, steps, evals):
-  return ppo_vs_brax._settings(env, "positional", steps, 128, None, lambda flag: [], evals)
+  brax_s, base, pgkit_s, eval_every = ppo_vs_brax._settings(env, "positional", steps, 128, None,
+                                                            lambda flag: [], evals)
+  assert base == pgkit_s  # no change: pgkit's side is the ablation's baseline
+  return brax_s, pgkit_s, eval_every
 
 
 def test_ten_evals_on_ant_follow_braxs_schedule():

@@ -136,6 +136,50 @@ def test_ablation_takes_its_baseline_from_a_ppo_vs_brax_record_of_the_same_setti
   assert trained == [("pgkit", 0), ("pgkit", 1)]
 
 
+def test_ppo_vs_brax_takes_an_ablation_variants_runs_and_its_reference_row(trained, tmp_path):
+  _compare(tmp_path, 2)
+  out = tmp_path / "abl"
+  out.mkdir()
+  (out / "ppo-vs-brax-inverted_pendulum.json").write_text(
+      (tmp_path / "ppo-vs-brax-inverted_pendulum.json").read_text())
+  _ablate(out, ["entropy_coef=0"])
+  (out / "ppo-vs-brax-inverted_pendulum.json").unlink()  # only the ablation's record is left
+  path = out / "ablation-inverted_pendulum.json"
+  saved = json.load(open(path))
+  for run in saved["runs"]["entropy_coef=0"]:  # recognisable: no mock returns these
+    run["curve"]["returns"] = [7.0, 8.0 + run["seed"]]
+  path.write_text(json.dumps(saved))
+  trained.clear()
+  lines = []
+  report = ppo_vs_brax.compare("inverted_pendulum", "positional", 1000, 2, None,
+                               print_fn=lines.append, out=str(out), change="entropy_coef=0")
+  assert trained == [] and report["complete"]
+  assert [r.curve.returns for r in report["results"]["pgkit"]] == [[7.0, 8.0], [7.0, 9.0]]
+  assert [(r.trainer, r.curve.returns) for r in report["results"]["brax"]] == [
+      ("brax", [0.0, 1.0]), ("brax", [100.0, 101.0])]  # Brax's, by _run
+  assert f"pgkit: 2 runs of 'entropy_coef=0' from {path}" in lines
+  assert f"brax: 2 runs of {ablation.BRAX!r} from {path}" in lines
+  saved = json.load(open(out / "ppo-vs-brax-inverted_pendulum-entropy_coef-0.json"))
+  assert {t: [r["seed"] for r in rs] for t, rs in saved["runs"].items()} == {
+      "brax": [0, 1], "pgkit": [0, 1]}
+  # The same change written with another value's spelling is the same variant.
+  _compare(out, 2, change="entropy_coef=0.0")
+  assert trained == []
+  _compare(out, 2)  # the baseline: the ablation's (borrowed from ppo-vs-brax there before)
+  assert trained == []
+  _compare(out, 2, change="entropy_coef=0.5")  # a variant the ablation lacks: pgkit trains
+  assert trained == [("pgkit", 0), ("pgkit", 1)]
+  trained.clear()
+  ppo_vs_brax.compare("inverted_pendulum", "positional", 2000, 1, None,
+                      print_fn=lambda line: None, out=str(out / "other"))
+  (out / "other" / "ablation-inverted_pendulum.json").write_text(path.read_text())
+  (out / "other" / "ppo-vs-brax-inverted_pendulum.json").unlink()
+  trained.clear()
+  ppo_vs_brax.compare("inverted_pendulum", "positional", 2000, 1, None,
+                      print_fn=lambda line: None, out=str(out / "other"))
+  assert trained == [("brax", 0), ("pgkit", 0)]  # the ablation's runs are of 1000 steps
+
+
 def test_another_algorithms_ablation_has_its_own_record_and_borrows_no_ppo_clip_runs(
     trained, tmp_path):
   _compare(tmp_path, 2)
