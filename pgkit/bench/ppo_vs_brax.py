@@ -69,10 +69,9 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
       num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__,
       **{record.SETTINGS: record.settings_identity(pgkit_s)}))
   if out:  # runs an ablation of the same settings already trained
-    ablation.lend(rec, out, env, dict(
-        env=env, backend=backend, settings=brax_s, num_timesteps=num_timesteps,
-        eval_envs=eval_envs, device=device, jax=jax.__version__,
-        **{record.SETTINGS: record.settings_identity(base)}), base, pgkit_s, owners, print_fn)
+    identity = ablation.record_identity(env, backend, brax_s, num_timesteps, eval_envs, device,
+                                        base)
+    ablation.lend(rec, out, env, identity, base, pgkit_s, owners, print_fn)
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed, eval_every=eval_every))
