@@ -79,7 +79,8 @@ def pgkit_equivalent(env: str, backend: str, s: dict, num_timesteps: int,
   the algorithm's preset says (ppo_clip's and ppo_kl's: on each policy minibatch on ant and
   halfcheetah, and ppo_clip's on hopper, ``critic_updates`` joint; after the policy on as many
   minibatches and epochs elsewhere). Its other preset values carry over too: ppo_clip's hopper
-  preset takes all of Brax's computations that it has as options (``BRAX_COMPUTATIONS``).
+  preset takes all of Brax's computations that it has as options (``BRAX_COMPUTATIONS``), its
+  ant preset all but Brax's last-layer scale (``ANT_COMPUTATIONS``).
   Brax's PPO clips at 0.3 (an algorithm without ``clip_epsilon``, such as ppo_kl, keeps its own
   surrogate), does not clip gradients and updates its observation normaliser with the batch
   before the updates (``stats_update``); its auto-reset returns each env to a start state drawn

@@ -29,7 +29,8 @@ _SMALL = dict(backend="positional", unroll_length=32, epochs=8, minibatches=16, 
 # 5.2 M steps (3 seeds) the joint schedule alone led at 4 of the 9 evaluations from halfway, two
 # of its seeds fell from standing between 2.0 and 2.6 M, and it ended at 1,315 ± 26 against
 # 1,352 ± 132 ("Hopper to 5.2 M steps"); ppo_clip's hopper preset adds it with the rest of
-# Brax's computations, which together did better there (``ppo_clip.BRAX_COMPUTATIONS``).
+# Brax's computations, which together did better there (``ppo_clip.BRAX_COMPUTATIONS``), and
+# its Ant preset all of them but Brax's last-layer scale (``ppo_clip.ANT_COMPUTATIONS``).
 # Walker2d and humanoid, whose CPU proxies learn no gait (walker2d none by 5.2 M steps), keep it
 # too.
 _LOCOMOTION = dict(backend="positional", episode_length=1000, normalize_observations=True,
