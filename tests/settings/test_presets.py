@@ -61,7 +61,7 @@ def test_locomotion_presets_are_brax_published_settings(algo, env):
 
 
 @pytest.mark.parametrize("env", ["ant", "halfcheetah", "hopper", "walker2d", "humanoid"])
-def test_ppo_clip_takes_all_of_braxs_computations_on_hopper(env):
+def test_ppo_clip_takes_braxs_computations_on_hopper_and_ant(env):
   # RESULTS.md, "Hopper with all of Brax's computations": on hopper (5 seeds to 5.2 M) every seed
   # hopped with them and the mean ended above the shared preset's and Brax PPO's; on ant all but
   # the last-layer scale; elsewhere none is measured ahead yet but the joint schedule
