@@ -19,7 +19,8 @@ from pgkit.bench import settings, timing
 from pgkit.bench.ablation import parse_change
 from pgkit.cli import _owners
 from pgkit.training import make_trainer, xla_options
-from pgkit.training.on_policy import Batch, update_critic, update_policy, values_and_bootstraps
+from pgkit.training.on_policy import (Batch, estimate, update_critic, update_policy,
+                                      values_and_bootstraps)
 
 env_name = sys.argv[1] if len(sys.argv) > 1 else "inverted_pendulum"
 backend = sys.argv[2] if len(sys.argv) > 2 else "positional"
@@ -61,11 +62,12 @@ def advantages(state, traj):
   value, next_value = values_and_bootstraps(
       lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
       run.episode_length)
-  adv = jax.vmap(algo.advantages, in_axes=1, out_axes=1)(
-      traj.reward * hp.reward_scaling, value, next_value, traj.termination, traj.truncation)
+  # the trainer's own estimate: GAE's targets A + V, or the λ-return pair's own
+  adv, target = estimate(algo, traj.reward * hp.reward_scaling, value, next_value,
+                         traj.termination, traj.truncation)
   done = jnp.maximum(traj.termination, traj.truncation)
   obs = envs.normalize(state.obs_stats, traj.observation)
-  batch = Batch(obs, traj.action, traj.behaviour_log_prob, adv, done, value, adv + value)
+  batch = Batch(obs, traj.action, traj.behaviour_log_prob, adv, done, value, target)
   return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls), batch)
 
 
