@@ -50,7 +50,10 @@ BRAX_COMPUTATIONS = dict(critic_updates="joint", advantage_span="sequence",
 # steps ("Ant ablation on this CPU"). To 13.8 M steps (3 seeds) the other five had the higher
 # mean than the joint schedule alone at 3 of the 4 evaluations from halfway, a spread of ± 45-253
 # against ± 202-561, and Brax PPO's mean below theirs at 3 of 4 (RESULTS.md, "Ant: all of
-# Brax's computations but the last-layer scale").
+# Brax's computations but the last-layer scale"). Halfcheetah keeps the joint schedule alone:
+# with these four its mean was lower at each of the 4 evaluations from halfway to 2.3 M steps
+# (3 seeds), and with all six it started its gait with Brax PPO, 0.3-0.7 M steps later
+# ("Halfcheetah with Brax's computations").
 ANT_COMPUTATIONS = {k: v for k, v in BRAX_COMPUTATIONS.items() if k != "policy_init_scale"}
 
 
