@@ -4,9 +4,11 @@ Run: python examples/benchmarks/profile_ppo_iteration.py [env] [backend] [NAME=V
 Uses Brax's published PPO settings for the env (pgkit.bench.settings), so the figures line up
 with ``pgkit bench ppo-vs-brax``; the third argument changes settings as ``pgkit bench
 ablation --change`` does (``critic_matmul=bfloat16``). Every phase is compiled with the options
-pgkit's training loop uses (``training.xla_options``), and the last line puts the rollout
+pgkit's training loop gives its training unit (``training.xla_options``, with the bfloat16
+critic its ``bfloat16_dots``), and the last line puts the rollout
 beside the raw env's ceiling (random actions, no policy: ``bench.timing``).
 """
+import functools
 import sys
 import time
 
@@ -29,6 +31,7 @@ pgkit_s = settings.pgkit_equivalent(env_name, backend, settings.brax_settings(en
 if len(sys.argv) > 3:
   pgkit_s = pgkit_s.replace(**parse_change(pgkit_s, sys.argv[3], _owners))
 run, options, hp = pgkit_s.run, pgkit_s.options, pgkit_s.hparams
+jit = functools.partial(xla_options.jit, bfloat16_dots=run.critic_matmul == "bfloat16")
 trainer = make_trainer(pgkit_s)
 env, policy = trainer.env, trainer.policy
 critic = networks.value_critic(env.observation_size, run.critic_hidden, run.activation,
@@ -36,8 +39,8 @@ critic = networks.value_critic(env.observation_size, run.critic_hidden, run.acti
 algo = pgkit_s.algo(run, options, hp)
 # The trainer passes the loss and KL closures to the policy optimizer as extra arguments.
 algo = algo._replace(policy_optimizer=optax.with_extra_args_support(algo.policy_optimizer))
-state = xla_options.jit(trainer.init)(jax.random.PRNGKey(0), hp)
-state, _ = xla_options.jit(trainer.step)(state, hp)  # warm statistics
+state = jit(trainer.init)(jax.random.PRNGKey(0), hp)
+state, _ = jit(trainer.step)(state, hp)  # warm statistics
 
 
 def timed(name, fn, *args, repeats=3):
@@ -50,14 +53,14 @@ def timed(name, fn, *args, repeats=3):
   return out, dt
 
 
-@xla_options.jit
+@jit
 def collect(state, key):
   k_reset, k_unroll = jax.random.split(key)
   return envs.collect(env, policy, state.policy_params, state.obs_stats, state.env_state,
                       k_reset, k_unroll, run.unrolls, run.unroll_length, run.episode_length)[1]
 
 
-@xla_options.jit
+@jit
 def advantages(state, traj):
   value, next_value = values_and_bootstraps(
       lambda o: critic.apply(state.critic_params, envs.normalize(state.obs_stats, o)), traj,
@@ -71,13 +74,13 @@ def advantages(state, traj):
   return jax.tree.map(lambda x: envs.split_sequences(x, run.unrolls), batch)
 
 
-@xla_options.jit
+@jit
 def policy_phase(state, batch):
   return update_policy(policy, algo, state.policy_params, state.policy_opt_state, {},
                        jax.random.PRNGKey(1), batch, state.reweighter_state)[0]
 
 
-@xla_options.jit
+@jit
 def critic_phase(state, batch):
   return update_critic(critic, algo, state.critic_params, state.critic_opt_state,
                        jax.random.PRNGKey(2), batch)[0]
@@ -93,7 +96,7 @@ traj, t_collect = timed("rollout (policy + physics)", collect, state, jax.random
 batch, t_adv = timed("values + GAE", advantages, state, traj)
 _, t_pol = timed("policy updates", policy_phase, state, batch)
 _, t_cri = timed("critic updates", critic_phase, state, batch)
-_, t_step = timed("whole step (one jit)", xla_options.jit(trainer.step), state, hp)
+_, t_step = timed("whole step (one jit)", jit(trainer.step), state, hp)
 total = t_collect + t_adv + t_pol + t_cri
 print(f"sum of phases {1000 * total:.1f} ms; whole step {1000 * t_step:.1f} ms "
       f"= {run.steps_per_iteration / t_step:.0f} env steps/s")

@@ -58,8 +58,9 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
            f"seeds={seeds}  (jax {jax.__version__}, {device})"
            + (f"; pgkit with {change}" if change else ""))
   print_fn(f"settings: {brax_s}")
-  print_fn(f"XLA options: pgkit's {xla_options.compiler_options()}, both trainers' XLA_FLAGS "
-           f"{os.environ.get('XLA_FLAGS', '')!r}")
+  bf16 = pgkit_s.run.critic_matmul == "bfloat16"
+  print_fn(f"XLA options: pgkit's {xla_options.compiler_options(bfloat16_dots=bf16)}, both "
+           f"trainers' XLA_FLAGS {os.environ.get('XLA_FLAGS', '')!r}")
   stem = None
   if out:
     suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""

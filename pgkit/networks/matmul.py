@@ -28,9 +28,11 @@ def bfloat16_matmul(x: jax.Array, w: jax.Array) -> jax.Array:
   ``∂w = bf16(x)ᵀ bf16(g)``, with the cotangent ``g`` rounded to bfloat16 as well: left to
   JAX's transpose rule, ``g`` would stay float32 and XLA would take the float32 product for
   both. On a CPU with AVX512_BF16, XLA's CPU backend runs the forward product and ``∂x`` at
-  1.6-1.9× the float32 rate; ``∂w``, which contracts over the batch axis, at the float32 rate
-  (XLA's bfloat16 kernel takes only a left operand contracted on its last axis, and XLA folds
-  any transpose that would make one); examples/benchmarks/RESULTS.md, "bfloat16 critic".
+  1.6-1.9× the float32 rate through YNNPACK; ``∂w``, which contracts over the batch axis, at
+  the float32 rate (YNNPACK's bfloat16 kernel takes only a left operand contracted on its last
+  axis, and XLA folds any transpose that would make one); examples/benchmarks/RESULTS.md,
+  "bfloat16 critic". XLA's own kernels convert bfloat16 operands to float32, so a run with this
+  critic compiles its training unit with YNNPACK's products (``training.xla_options``).
   Rounding the operands to bfloat16 (8 significant bits) is what TPUs do by default for
   float32 matmuls.
   Mixed precision as in "Mixed Precision Training" (Micikevicius et al., arXiv:1710.03740) and

@@ -13,7 +13,8 @@ benchmarks and population (vmapped seed) runs.
 
 Each is compiled with ``xla_options.compiler_options()`` (on a CPU: XLA's own kernels rather
 than YNNPACK's for products, measured faster for Brax's physics; ``evaluate`` with ``once`` and
-``init`` with ``setup``, for compile time).
+``init`` with ``setup``, for compile time; ``run_chunk`` of a run with the bfloat16 critic
+with ``bfloat16_dots``, YNNPACK's products, the only bfloat16 kernels XLA's CPU backend has).
 
 No chunk calls back to the host (a host callback would keep the chunk out of jax's persistent
 compilation cache): the runner moves its progress between units, and ``plan`` keeps units
@@ -131,10 +132,12 @@ def compiled(trainer, chunk: int, population: bool = False,
   split_hp = False if hp_axes is None else jax.tree.map(lambda a: a == 0, hp_axes,
                                                        is_leaf=lambda a: a is None)
   put_hp = lambda hp: sharding.put(hp, mesh, split_hp)  # the identity without a mesh
+  bfloat16 = trainer.run.critic_matmul == "bfloat16"  # its products need YNNPACK's on a CPU
   put_key = lambda key: sharding.put(key, mesh, population)
   evaluate_on_mesh = lambda state, key: evaluate(state, put_key(key))
   return Compiled(lambda key, hp: init(put_key(key), put_hp(hp)),
-                  xla_options.jit(run_chunk, donate_argnums=0), evaluate_on_mesh, put_hp, chunk,
+                  xla_options.jit(run_chunk, donate_argnums=0, bfloat16_dots=bfloat16),
+                  evaluate_on_mesh, put_hp, chunk,
                   math.ceil(trainer.run.num_iterations / chunk),
                   functools.partial(_compile_ahead, evaluate, put_key))
 

@@ -31,6 +31,13 @@ evaluation is not, because its episodes ran 3-5× slower (ant: 17 s instead of 3
 training unit (examples/benchmarks/RESULTS.md, "A run's start: `init` at XLA's lowest
 optimisation level").
 
+A run with the bfloat16 critic (``critic_matmul=bfloat16``) compiles its training unit with
+YNNPACK's single products as well (``bfloat16_dots``): XLA's own kernels convert bfloat16
+operands to float32, so without them the option saved nothing (a ppo_clip step at Brax's
+inverted_pendulum settings: 5,118 ms against float32's 5,113; with them 4,739 ms against
+5,028, and on Ant 35,695 against 37,344), at the cost of YNNPACK's slower small products in the
+physics (examples/benchmarks/RESULTS.md, "The bfloat16 critic needs YNNPACK's products").
+
 ``PGKIT_YNNPACK=on`` keeps XLA's default for YNNPACK, and an ``XLA_FLAGS`` that sets
 ``xla_cpu_experimental_ynn_fusion_type``, ``xla_cpu_use_fusion_emitters`` or
 ``xla_backend_optimization_level`` itself is left to rule.
@@ -47,21 +54,24 @@ ENV = "PGKIT_YNNPACK"
 ON = ("on", "1", "true", "yes")
 OPTION = "xla_cpu_experimental_ynn_fusion_type"
 REDUCTIONS_ONLY = "LIBRARY_FUSION_TYPE_REDUCE"
+WITH_PRODUCTS = REDUCTIONS_ONLY + ",LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"
 EMITTERS = "xla_cpu_use_fusion_emitters"
 LEVEL = "xla_backend_optimization_level"
 
 
 def compiler_options(environ=os.environ, backend: str | None = None, once: bool = False,
-                     setup: bool = False) -> dict[str, str | bool | int] | None:
+                     setup: bool = False,
+                     bfloat16_dots: bool = False) -> dict[str, str | bool | int] | None:
   """The options for the default backend (``backend`` when given): on a CPU, YNNPACK fusions
-  for reductions only (unless ``PGKIT_YNNPACK=on`` or ``XLA_FLAGS`` names the option), with
-  ``once`` (or ``setup``) the elemental emitters and with ``setup`` optimisation level 0 (each
-  unless ``XLA_FLAGS`` names its option); None when there are none."""
+  for reductions only, and with ``bfloat16_dots`` for single products too (unless
+  ``PGKIT_YNNPACK=on`` or ``XLA_FLAGS`` names the option), with ``once`` (or ``setup``) the
+  elemental emitters and with ``setup`` optimisation level 0 (each unless ``XLA_FLAGS`` names
+  its option); None when there are none."""
   if (backend or jax.default_backend()) != "cpu":
     return None
   flags, options = environ.get("XLA_FLAGS", ""), {}
   if environ.get(ENV, "").strip().lower() not in ON and OPTION not in flags:
-    options[OPTION] = REDUCTIONS_ONLY
+    options[OPTION] = WITH_PRODUCTS if bfloat16_dots else REDUCTIONS_ONLY
   if (once or setup) and EMITTERS not in flags:
     options[EMITTERS] = False
   if setup and LEVEL not in flags:
@@ -80,8 +90,11 @@ def accepted(option: str, value: str | bool | int) -> bool:
   return True
 
 
-def jit(fn: Callable, once: bool = False, setup: bool = False, **kwargs) -> Callable:
-  """``jax.jit(fn, **kwargs)`` with ``compiler_options(once=once, setup=setup)``: ``once`` for
-  a function a run calls once or at its reports, compiled for compile time; ``setup`` for one
-  it calls exactly once and that runs briefly (``init``), compiled for compile time alone."""
-  return jax.jit(fn, compiler_options=compiler_options(once=once, setup=setup), **kwargs)
+def jit(fn: Callable, once: bool = False, setup: bool = False, bfloat16_dots: bool = False,
+        **kwargs) -> Callable:
+  """``jax.jit(fn, **kwargs)`` with ``compiler_options(...)`` of the same flags: ``once`` for a
+  function a run calls once or at its reports, compiled for compile time; ``setup`` for one it
+  calls exactly once and that runs briefly (``init``), compiled for compile time alone;
+  ``bfloat16_dots`` for the training unit of a run with the bfloat16 critic."""
+  return jax.jit(fn, compiler_options=compiler_options(
+      once=once, setup=setup, bfloat16_dots=bfloat16_dots), **kwargs)

@@ -1,9 +1,11 @@
-"""pgkit's compile options: on a CPU no YNNPACK fusion for products, and for the functions a run
-calls once XLA's elemental emitters, unless the user asks otherwise."""
+"""pgkit's compile options: on a CPU no YNNPACK fusion for products (but for the bfloat16 critic's
+training unit), and for the functions a run calls once XLA's elemental emitters, unless the
+user asks otherwise."""
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from pgkit import networks
 from pgkit.training import loop, make_trainer, xla_options
 from tests.training.test_vmap import TINY
 
@@ -80,14 +82,41 @@ def test_products_compile_without_ynnpack_and_give_the_same_numbers():
                              rtol=1e-4, atol=1e-4)
 
 
+def test_the_bfloat16_critic_keeps_ynnpacks_products_and_its_numbers():
+  with_products = {"xla_cpu_experimental_ynn_fusion_type":
+                   "LIBRARY_FUSION_TYPE_REDUCE,LIBRARY_FUSION_TYPE_INDIVIDUAL_DOT"}
+  assert xla_options.compiler_options({}, backend="cpu", bfloat16_dots=True) == with_products
+  assert xla_options.compiler_options({"PGKIT_YNNPACK": "on"}, backend="cpu",
+                                      bfloat16_dots=True) is None
+  flags = {"XLA_FLAGS": "--xla_cpu_experimental_ynn_fusion_type="}
+  assert xla_options.compiler_options(flags, backend="cpu", bfloat16_dots=True) is None
+  assert xla_options.compiler_options({}, backend="gpu", bfloat16_dots=True) is None
+  # The critic's forward product: YNNPACK takes it only with the flag, and both give the
+  # float64 product of the bfloat16-rounded operands (bfloat16 products are exact in float32
+  # accumulation up to the sum's rounding).
+  x = jax.random.normal(jax.random.PRNGKey(0), (256, 64))
+  w = jax.random.normal(jax.random.PRNGKey(1), (64, 64))
+  f = networks.matmul.bfloat16_matmul
+  assert "ynn_fusion" in xla_options.jit(f, bfloat16_dots=True).lower(x, w).compile().as_text()
+  assert "ynn_fusion" not in xla_options.jit(f).lower(x, w).compile().as_text()
+  rounded = lambda a: np.asarray(a.astype(jnp.bfloat16), np.float64)
+  for kind in ({}, {"bfloat16_dots": True}):
+    np.testing.assert_allclose(xla_options.jit(f, **kind)(x, w), rounded(x) @ rounded(w),
+                               rtol=1e-5, atol=1e-5)
+
+
 def test_the_loop_compiles_init_step_and_evaluate_with_the_options(monkeypatch):
   calls = []
 
-  def spy(*args, once=False, setup=False, **kwargs):
-    calls.append((once, setup))
+  def spy(*args, once=False, setup=False, bfloat16_dots=False, **kwargs):
+    calls.append((once, setup, bfloat16_dots))
     return PRODUCTS_OFF
 
   monkeypatch.setattr(xla_options, "compiler_options", spy)
   loop.compiled.__wrapped__(make_trainer(TINY), 1)  # not the cached one another test made
   # run_chunk; evaluate, run once or at reports; init, run exactly once
-  assert sorted(calls) == [(False, False), (False, True), (True, False)]
+  assert sorted(calls) == [(False, False, False), (False, True, False), (True, False, False)]
+  calls.clear()
+  loop.compiled.__wrapped__(make_trainer(TINY.replace(critic_matmul="bfloat16")), 1)
+  # only the training unit, where the critic learns, takes YNNPACK's products
+  assert sorted(calls) == [(False, False, True), (False, True, False), (True, False, False)]
