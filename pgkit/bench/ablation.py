@@ -68,7 +68,7 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   device = record.device()
   print_fn(f"# ablation algo={algo} env={env} backend={backend} num_timesteps={num_timesteps}"
            f" seeds={seeds} (jax {jax.__version__}, {device})")
-  identity = record_identity(env, backend, dict(settings.brax_settings(env), num_evals=num_evals),
+  identity = record.identity(env, backend, dict(settings.brax_settings(env), num_evals=num_evals),
                              num_timesteps, eval_envs, device, base)
   prefix = "ablation-" if algo == "ppo_clip" else f"ablation-{base.algo.name}-"
   stem = out and os.path.join(out, prefix + env)
@@ -99,21 +99,12 @@ def ablate(env: str, backend: str, num_timesteps: int, seeds: int, specs: list[s
   return results
 
 
-def record_identity(env: str, backend: str, brax_s: dict, num_timesteps: int, eval_envs: int,
-                    device: str, base: Settings) -> dict:
-  """An ablation record's identity (``record.Record``): Brax's settings with the evaluations,
-  the budget, device, jax and the baseline's settings ``base``, what makes runs comparable."""
-  return dict(env=env, backend=backend, settings=brax_s, num_timesteps=num_timesteps,
-              eval_envs=eval_envs, device=device, jax=jax.__version__,
-              **{record.SETTINGS: record.settings_identity(base)})
-
-
 def lend(rec: record.Record, out: str, env: str, identity: dict, base: Settings,
          wanted: Settings, owners, print_fn: Callable[[str], None] = print) -> None:
   """``ppo-vs-brax`` borrowing from ``ablation``: the runs of the variant in ``out``'s
   ``ablation-ENV.json`` whose settings are ``wanted`` (``base``, the ablation's baseline, with a
   variant's changes applied) become ``rec``'s pgkit side, and its Brax reference row its Brax
-  side, for the seeds ``rec`` lacks. ``identity`` is the ablation's (``record_identity``), so
+  side, for the seeds ``rec`` lacks. ``identity`` is the ablation's (``record.identity``), so
   runs of another env, budget, device or jax are never taken."""
   source = os.path.join(out, f"ablation-{env}.json")
   if not os.path.exists(source):

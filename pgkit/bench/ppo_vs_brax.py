@@ -18,6 +18,7 @@ header prints those options and the ``XLA_FLAGS`` both share.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import statistics
@@ -65,14 +66,11 @@ def compare(env: str, backend: str, num_timesteps: int, seeds: int, threshold: f
   if out:
     suffix = "-" + change.replace("=", "-").replace(",", "+") if change else ""
     stem = os.path.join(out, f"ppo-vs-brax-{env}{suffix}")
-  rec = record.Record(stem and stem + ".json", dict(
-      env=env, backend=backend, settings=brax_s, pgkit_change=change,
-      num_timesteps=num_timesteps, eval_envs=eval_envs, device=device, jax=jax.__version__,
-      **{record.SETTINGS: record.settings_identity(pgkit_s)}))
+  identity = functools.partial(record.identity, env, backend, brax_s, num_timesteps, eval_envs,
+                               device)
+  rec = record.Record(stem and stem + ".json", dict(identity(pgkit_s), pgkit_change=change))
   if out:  # runs an ablation of the same settings already trained
-    identity = ablation.record_identity(env, backend, brax_s, num_timesteps, eval_envs, device,
-                                        base)
-    ablation.lend(rec, out, env, identity, base, pgkit_s, owners, print_fn)
+    ablation.lend(rec, out, env, identity(base), base, pgkit_s, owners, print_fn)
   trainers = dict(brax=lambda seed: runs.run_brax(env, backend, brax_s, num_timesteps, seed,
                                                   eval_envs),
                   pgkit=lambda seed: runs.run_pgkit(pgkit_s, seed, eval_every=eval_every))

@@ -85,6 +85,17 @@ class Record:
     os.replace(tmp, self.path)
 
 
+def identity(env: str, backend: str, brax_s: dict, num_timesteps: int, eval_envs: int,
+             device: str, pgkit_s) -> dict:
+  """A comparison's identity: Brax's settings ``brax_s`` (with the evaluations), the budget,
+  device, jax and pgkit's settings ``pgkit_s`` (an ablation's baseline, or ``ppo-vs-brax``'s
+  pgkit side, which adds its ``pgkit_change``), what makes runs comparable."""
+  import jax
+  return dict(env=env, backend=backend, settings=brax_s, num_timesteps=num_timesteps,
+              eval_envs=eval_envs, device=device, jax=jax.__version__,
+              **{SETTINGS: settings_identity(pgkit_s)})
+
+
 def settings_identity(settings) -> dict:
   """pgkit's settings as a record's identity holds them (``SETTINGS``): ``Settings.to_dict``
   without the seed and the output places, which do not change what a run computes."""
